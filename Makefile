@@ -1,0 +1,43 @@
+# Two commands set everything up: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+
+.PHONY: run test db screenshots lint clean
+
+run: $(VENV)/.runtime db
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+db: $(VENV)/.runtime
+	$(FLASK) init-db
+	$(FLASK) demo
+
+test: $(VENV)/.dev node_modules/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Refreshes the committed screenshots the README shows.
+screenshots: $(VENV)/.dev
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest tests/browser/test_screenshots.py -q
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+# axe-core and the Nu HTML checker, for the accessibility and validity tests.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+clean:
+	rm -rf $(VENV) node_modules

@@ -1,0 +1,34 @@
+"""The application factory: settings, extensions, blueprints, commands."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_migrate import Migrate
+
+import commands
+import errors
+import reader
+import templating
+from models import db
+from settings import SettingsError, load_settings
+
+MIGRATIONS_DIRECTORY = "migrations"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the site: `flask --app app run` finds this factory."""
+    # Tests pass their own instance folder, so they never read or write the real one.
+    instance_path = (test_config or {}).get("INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    try:
+        load_settings(app, test_config)
+    except SettingsError as error:
+        # One clear line, not a traceback, for a setting that cannot work.
+        raise SystemExit(f"Error: {error}") from None
+    db.init_app(app)
+    Migrate(app, db, directory=str(app.root_path + "/" + MIGRATIONS_DIRECTORY), render_as_batch=True)
+    templating.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(reader.bp)
+    commands.init_app(app)
+    return app

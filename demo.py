@@ -1,0 +1,87 @@
+"""The demo newsroom: articles and comments read from demo/*.md, loaded once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from models import Article, ArticleStatus, Category, Comment, CommentStatus, Tag, db
+from sanitize import sanitize_comment
+from text import now_utc, slugify, split_tag_names
+
+DEMO_DIRECTORY = Path(__file__).parent / "demo"
+COMMENTS_MARKER = "---comments---"
+AGE_UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400}
+
+
+@dataclass
+class DemoArticle:
+    """One demo file: its header fields, Markdown body and comments."""
+
+    title: str
+    category: str
+    tags: list[str]
+    summary: str
+    age: timedelta
+    reads: int
+    body: str
+    comments: list[tuple[str, str]] = field(default_factory=list)
+
+
+def parse_demo_file(text: str) -> DemoArticle:
+    """Read 'Key: value' header lines, a blank line, the body, then optional comments."""
+    header, _, rest = text.partition("\n\n")
+    fields = dict(line.split(":", 1) for line in header.splitlines())
+    fields = {key.strip().lower(): value.strip() for key, value in fields.items()}
+    body, _, comment_block = rest.partition(COMMENTS_MARKER)
+    comments = [tuple(part.strip() for part in line.split(":", 1)) for line in comment_block.splitlines() if ":" in line]
+    return DemoArticle(
+        title=fields["title"],
+        category=fields["category"],
+        tags=split_tag_names(fields.get("tags", "")),
+        summary=fields.get("summary", ""),
+        age=parse_age(fields["age"]),
+        reads=int(fields.get("reads", "0")),
+        body=body.strip(),
+        comments=comments,
+    )
+
+
+def parse_age(age: str) -> timedelta:
+    """'3 hours', '2 weeks' as a timedelta."""
+    number, unit = re.fullmatch(r"(\d+)\s+(\w+?)s?", age.strip()).groups()
+    return timedelta(seconds=int(number) * AGE_UNITS[unit])
+
+
+def load_demo(directory: Path = DEMO_DIRECTORY) -> int:
+    """Add every demo article whose slug is not there yet; returns how many were added."""
+    added = 0
+    for path in sorted(directory.glob("*.md")):
+        demo = parse_demo_file(path.read_text(encoding="utf-8"))
+        if Article.slug_taken(slugify(demo.title)):
+            continue
+        add_demo_article(demo)
+        added += 1
+    db.session.commit()
+    return added
+
+
+def add_demo_article(demo: DemoArticle) -> Article:
+    """Stage one published demo article with its tags and comments."""
+    published_at = now_utc() - demo.age
+    article = Article(
+        slug=slugify(demo.title), title=demo.title, summary=demo.summary, status=ArticleStatus.PUBLISHED,
+        category=Category.get_or_create(demo.category), tags=Tag.get_or_create_all(demo.tags),
+        created_at=published_at, published_at=published_at, reads=demo.reads,
+    )
+    article.set_body(demo.body)
+    for minutes, (name, text) in enumerate(demo.comments, start=1):
+        when = min(published_at + timedelta(minutes=17 * minutes), now_utc())
+        article.comments.append(
+            Comment(author_name=name, body_html=sanitize_comment(text), status=CommentStatus.VISIBLE, created_at=when)
+        )
+    db.session.add(article)
+    db.session.flush()
+    return article

@@ -1,0 +1,43 @@
+"""Error pages in the site's layout; never a stack trace to a reader."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from models import db
+
+# What a reader is told for each error the site answers with.
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Please go back, reload the page and try again."),
+    404: ("Page not found", "There is no page at this address. It may have moved, or never existed."),
+    405: ("Method not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "What you sent is larger than this site accepts. Please shorten it and try again."),
+    429: ("Too many requests", "You have sent too many requests. Please wait a little and try again."),
+    500: ("Something went wrong", "The page could not be shown because of an error on our side. Please try again."),
+}
+
+
+def render_error(code: int, message: str | None = None):
+    """The error page for a status code, in the site's layout."""
+    title, default_message = MESSAGES.get(code, MESSAGES[500])
+    return render_template("errors/error.html", code=code, title=title, message=message or default_message), code
+
+
+def handle_http_error(error: HTTPException):
+    """Any HTTP error the code raised (abort(404), a bad method, a body too large)."""
+    if error.code not in MESSAGES:
+        return error
+    return render_error(error.code)
+
+
+def handle_server_error(error: Exception):
+    """An unexpected failure: undo the half-done transaction, show the 500 page."""
+    db.session.rollback()
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    """Route every error the site can answer to its page."""
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_server_error)

@@ -1,0 +1,204 @@
+"""The page-capture importer: parse a plain-text capture, then store it in one transaction."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from models import Article, ArticleStatus, Category, Tag, db
+from text import escape_markdown, normalize_tag_name, now_utc, slugify
+
+UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400, "year": 365 * 86400}
+
+FIRST_LINE = re.compile(
+    r"^(?P<category>\S.*?)\s+Created\s+"
+    r"(?:(?P<count>\d+|an?|one)\s+(?P<unit>minute|hour|day|week|month|year)s?\s+ago|(?P<word>yesterday|just now))\s+"
+    r"(?P<reads>\d{1,3}(?:[,.\u00a0\u202f' ]\d{3})+|\d+)\s+Reads?\b(?P<keywords>.*)$",
+    re.IGNORECASE,
+)
+TITLE_LINE = re.compile(r'^["“”„](?P<title>.*\S.*)["“”]$')
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+# 'June 4, 2025:', 'November 2024:', '4 June 2025:', '2024-03-03:' start an item of a dated list.
+DATED_LINE = re.compile(
+    rf"^(?:{_MONTH}\s+(?:\d{{1,2}},?\s+)?\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}):\s*\S",
+    re.IGNORECASE,
+)
+CLOSING_PUNCTUATION = tuple(".!?…:;\"”’)]")
+SUBHEADING_MAX_LENGTH = 80
+TRAILER = "be the first to comment."
+
+
+class CaptureError(ValueError):
+    """A capture that breaks the format, at a 1-based line number."""
+
+    def __init__(self, line: int, problem: str):
+        super().__init__(f"line {line}: {problem}")
+        self.line = line
+
+
+@dataclass
+class Capture:
+    """What a page capture says: the article's fields, its body as Markdown."""
+
+    category: str
+    age: timedelta
+    reads: int
+    keywords: list[str]
+    title: str
+    body: str
+
+
+@dataclass
+class ImportResult:
+    """How one file went: imported, skipped (slug exists) or refused (bad format)."""
+
+    path: str
+    status: str
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        """True unless the file was refused."""
+        return self.status != "refused"
+
+    @property
+    def refused(self) -> bool:
+        """True when the file broke the format or could not be stored."""
+        return self.status == "refused"
+
+
+def parse_first_line(line: str) -> tuple[str, timedelta, int, list[str]]:
+    """(category, age, reads, keywords) from '<Category> Created <N> <unit> ago <R> Reads <keyword>...'."""
+    match = FIRST_LINE.match(line.strip())
+    if not match:
+        raise CaptureError(1, "expected '<Category> Created <N> <unit> ago <R> Reads <keyword> ...'")
+    return match["category"].strip(), parse_age(match), int(re.sub(r"\D", "", match["reads"])), unique_words(match["keywords"])
+
+
+def parse_age(match: re.Match) -> timedelta:
+    """The age a first line gives: 'N units ago', 'yesterday' or 'just now'."""
+    word = (match["word"] or "").lower()
+    if word == "just now":
+        return timedelta(0)
+    if word == "yesterday":
+        return timedelta(days=1)
+    count = 1 if match["count"].lower() in ("a", "an", "one") else int(match["count"])
+    return timedelta(seconds=count * UNIT_SECONDS[match["unit"].lower()])
+
+
+def unique_words(keywords: str) -> list[str]:
+    """The keywords in order, each kept once (compared by slug)."""
+    seen: dict[str, str] = {}
+    for word in keywords.split():
+        name = normalize_tag_name(word)
+        if slugify(name):
+            seen.setdefault(slugify(name), name)
+    return list(seen.values())
+
+
+def parse_title(line: str) -> str:
+    """The title from line 2, inside straight or curly double quotes."""
+    match = TITLE_LINE.match(line.strip())
+    if not match:
+        raise CaptureError(2, "expected the title in double quotes")
+    return match["title"].strip()
+
+
+def is_debris(line: str) -> bool:
+    """A line holding only markup left over from the capture, such as '**'."""
+    return not re.search(r"\w", line)
+
+
+def is_subheading(line: str) -> bool:
+    """A short line without closing punctuation reads as a subheading."""
+    return len(line) <= SUBHEADING_MAX_LENGTH and not line.endswith(CLOSING_PUNCTUATION)
+
+
+def body_markdown(lines: list[str]) -> str:
+    """The capture's body lines as Markdown: paragraphs, subheadings, dated lists."""
+    kept = [line.strip() for line in lines if line.strip() and not is_debris(line)]
+    if kept and kept[-1].lower() == TRAILER:
+        kept.pop()
+    blocks: list[str] = []
+    for line in kept:
+        if DATED_LINE.match(line):
+            item = "- " + escape_markdown(line)
+            if blocks and blocks[-1].startswith("- "):
+                blocks[-1] += "\n" + item
+            else:
+                blocks.append(item)
+        elif is_subheading(line):
+            blocks.append("## " + escape_markdown(line))
+        else:
+            blocks.append(escape_markdown(line))
+    return "\n\n".join(blocks)
+
+
+def parse_capture(text: str) -> Capture:
+    """A whole capture, or CaptureError naming the first line that breaks the format."""
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise CaptureError(1, "the file is empty")
+    category, age, reads, keywords = parse_first_line(lines[0])
+    if len(lines) < 2:
+        raise CaptureError(2, "expected the title in double quotes")
+    title = parse_title(lines[1])
+    body = body_markdown(lines[2:])
+    if not body:
+        raise CaptureError(3, "the article has no body")
+    return Capture(category, age, reads, keywords, title, body)
+
+
+def read_capture(path: Path) -> str:
+    """The file's text; CaptureError naming the first line that is not UTF-8."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CaptureError(raw[: error.start].count(b"\n") + 1, "is not valid UTF-8 text") from None
+
+
+def store_capture(capture: Capture) -> Article:
+    """Add the article a capture describes, published at now minus its age, and commit."""
+    published_at = now_utc() - capture.age
+    article = Article(
+        slug=slugify(capture.title) or "article", title=capture.title, status=ArticleStatus.PUBLISHED,
+        category=Category.get_or_create(capture.category), tags=Tag.get_or_create_all(capture.keywords),
+        created_at=published_at, published_at=published_at, reads=capture.reads,
+    )
+    article.set_body(capture.body)
+    db.session.add(article)
+    db.session.commit()
+    return article
+
+
+def import_file(path: Path) -> ImportResult:
+    """Parse and store one capture; nothing of it is stored unless all of it is."""
+    try:
+        capture = parse_capture(read_capture(path))
+    except CaptureError as error:
+        return ImportResult(str(path), "refused", f"{path}: refused: {error}")
+    except OSError as error:
+        return ImportResult(str(path), "refused", f"{path}: refused: cannot read the file ({error.strerror})")
+    slug = slugify(capture.title) or "article"
+    if Article.slug_taken(slug):
+        return ImportResult(str(path), "skipped", f"{path}: skipped: an article with the slug '{slug}' exists")
+    try:
+        store_capture(capture)
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        return ImportResult(str(path), "refused", f"{path}: refused: could not be stored ({type(error).__name__})")
+    return ImportResult(str(path), "imported", f"{path}: imported '{capture.title}' as /articles/{slug}")
+
+
+def import_files(paths: Iterable[str | Path]) -> list[ImportResult]:
+    """Import each file on its own, so one bad file does not stop the others."""
+    return [import_file(Path(path)) for path in paths]

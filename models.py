@@ -1,0 +1,395 @@
+"""The database: db, the models, and the named queries each page needs."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    and_,
+    event,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    column_property,
+    joinedload,
+    mapped_column,
+    relationship,
+    selectinload,
+    undefer,
+)
+
+from text import excerpt as make_excerpt
+from text import now_utc, render_markdown, slugify
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints the same everywhere."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Pages keep showing what they loaded after a commit (a read counted) without reloading it.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC in and out; SQLite stores it naive, PostgreSQL as timestamptz."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        """Refuse naive times; store UTC (naive on SQLite, so stored strings sort by time)."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        """Hand back aware UTC whatever the database returned."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+@event.listens_for(Engine, "connect")
+def tune_sqlite(dbapi_connection, connection_record) -> None:
+    """WAL, foreign keys, a busy timeout and NORMAL sync on every SQLite connection."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers and the writer work at once; NORMAL sync is safe with WAL and
+    # turns the fsync per commit (a read counted) into one per checkpoint.
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+class ArticleStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class CommentStatus(enum.StrEnum):
+    PENDING = "pending"
+    VISIBLE = "visible"
+    HIDDEN = "hidden"
+
+
+article_tags = Table(
+    "article_tags",
+    Base.metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    articles: Mapped[list[Article]] = relationship(back_populates="category")
+
+    def __repr__(self) -> str:
+        return f"<Category {self.slug}>"
+
+    @classmethod
+    def by_slug(cls, slug: str) -> Category | None:
+        """The category with this slug, if any."""
+        return db.session.execute(select(cls).filter_by(slug=slug)).scalar_one_or_none()
+
+    @classmethod
+    def get_or_create(cls, name: str) -> Category:
+        """The category with this name's slug, created (not yet committed) if new."""
+        name = " ".join(name.split())
+        found = cls.by_slug(slugify(name))
+        if found is None:
+            found = cls(name=name, slug=slugify(name))
+            db.session.add(found)
+        return found
+
+    @classmethod
+    def all_by_name(cls) -> list[Category]:
+        """Every category, alphabetically, for navigation."""
+        return list(db.session.execute(select(cls).order_by(cls.name)).scalars())
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    articles: Mapped[list[Article]] = relationship(secondary=article_tags, back_populates="tags")
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.slug}>"
+
+    @classmethod
+    def by_slug(cls, slug: str) -> Tag | None:
+        """The tag with this slug, if any."""
+        return db.session.execute(select(cls).filter_by(slug=slug)).scalar_one_or_none()
+
+    @classmethod
+    def get_or_create_all(cls, names: list[str]) -> list[Tag]:
+        """Tags for normalized names, one query for the existing ones; new ones added, not committed."""
+        wanted = {slugify(name): name for name in names}
+        existing = db.session.execute(select(cls).where(cls.slug.in_(wanted))).scalars()
+        found = {tag.slug: tag for tag in existing}
+        for slug, name in wanted.items():
+            if slug not in found:
+                found[slug] = cls(name=name, slug=slug)
+                db.session.add(found[slug])
+        return [found[slug] for slug in wanted]
+
+    @classmethod
+    def with_published_counts(cls) -> list[tuple[Tag, int]]:
+        """Every tag that has published articles, with how many, by name."""
+        count = func.count(Article.id).label("count")
+        query = (
+            select(cls, count)
+            .join(article_tags, article_tags.c.tag_id == cls.id)
+            .join(Article, and_(Article.id == article_tags.c.article_id, Article.is_published()))
+            .group_by(cls.id)
+            .order_by(func.lower(cls.name))
+        )
+        return [(tag, n) for tag, n in db.session.execute(query)]
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+    __table_args__ = (
+        Index("ix_articles_listing", "status", "published_at", "id"),
+        Index("ix_articles_category_listing", "category_id", "status", "published_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    excerpt: Mapped[str] = mapped_column(String(300), default="")
+    body_source: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ArticleStatus.DRAFT)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
+    reads: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    category: Mapped[Category] = relationship(back_populates="articles")
+    tags: Mapped[list[Tag]] = relationship(secondary=article_tags, back_populates="articles", order_by="Tag.name")
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", passive_deletes=True, order_by="Comment.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Article {self.slug}>"
+
+    def set_body(self, source: str) -> None:
+        """Store the Markdown source with its HTML and excerpt, prepared once here, never per request."""
+        self.body_source = source
+        self.body_html, plain = render_markdown(source)
+        self.excerpt = make_excerpt(plain)
+
+    @property
+    def listing_summary(self) -> str:
+        """What listings show under the title: the summary, else the excerpt stored at save time."""
+        return self.summary or self.excerpt
+
+    @classmethod
+    def is_published(cls):
+        """The one rule for 'a reader may see it': published, and not scheduled for later."""
+        return and_(cls.status == ArticleStatus.PUBLISHED, cls.published_at <= now_utc())
+
+    @classmethod
+    def published_by_slug(cls, slug: str) -> Article | None:
+        """A published article with its category and tags loaded, or None."""
+        query = (
+            select(cls)
+            .where(cls.slug == slug, cls.is_published())
+            .options(joinedload(cls.category), selectinload(cls.tags))
+        )
+        return db.session.execute(query).scalar_one_or_none()
+
+    @classmethod
+    def slug_taken(cls, slug: str) -> bool:
+        """True when any article, published or not, already uses the slug."""
+        return db.session.execute(select(cls.id).filter_by(slug=slug)).first() is not None
+
+    @classmethod
+    def count_read(cls, article_id: int) -> None:
+        """Add one read in a single atomic UPDATE, so concurrent readers lose none."""
+        db.session.execute(update(cls).where(cls.id == article_id).values(reads=cls.reads + 1))
+        db.session.commit()
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_article_status", "article_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    author_name: Mapped[str] = mapped_column(String(80))
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=CommentStatus.VISIBLE, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
+
+    article: Mapped[Article] = relationship(back_populates="comments")
+
+    def __repr__(self) -> str:
+        return f"<Comment {self.id} on {self.article_id}>"
+
+    @classmethod
+    def shown_on(cls, article_id: int) -> list[Comment]:
+        """The visible comments of an article, oldest first."""
+        query = select(cls).where(cls.article_id == article_id, cls.status == CommentStatus.VISIBLE).order_by(cls.id)
+        return list(db.session.execute(query).scalars())
+
+
+# Listings show each article's visible comments; a correlated count keeps that one query per page.
+Article.visible_comment_count = column_property(
+    select(func.count(Comment.id))
+    .where(Comment.article_id == Article.id, Comment.status == CommentStatus.VISIBLE)
+    .correlate_except(Comment)
+    .scalar_subquery(),
+    deferred=True,
+)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+# --- Listings: keyset pagination on (published_at, id) ----------------------------------------
+
+
+class BadCursor(ValueError):
+    """A paging cursor that does not parse."""
+
+
+def encode_cursor(article: Article) -> str:
+    """An opaque cursor naming an article's place in the newest-first order."""
+    micros = int(article.published_at.timestamp() * 1_000_000)
+    return base64.urlsafe_b64encode(f"{micros}:{article.id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """The (published_at, id) a cursor names; BadCursor when it was not made by encode_cursor."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        micros, article_id = (int(part) for part in raw.split(":"))
+        when = datetime.fromtimestamp(micros / 1_000_000, UTC)
+    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError, OSError):
+        raise BadCursor(cursor) from None
+    return when, article_id
+
+
+@dataclass
+class Page:
+    """One page of a listing and the cursors to its neighbours (None where there is none)."""
+
+    articles: list[Article]
+    newer: str | None
+    older: str | None
+
+
+def published_page(where=None, before: str | None = None, after: str | None = None, per_page: int = 20) -> Page:
+    """A newest-first page of published articles matching `where`, older than `before` or newer than `after`."""
+    filters = [Article.is_published()] + ([where] if where is not None else [])
+    key = (Article.published_at, Article.id)
+    if after:
+        at = decode_cursor(after)
+        rows = _listing(filters + [_newer_than(at)], (key[0].asc(), key[1].asc()), per_page + 1)
+        more_newer = len(rows) > per_page
+        articles = list(reversed(rows[:per_page]))
+        return Page(articles, encode_cursor(articles[0]) if more_newer and articles else None,
+                    encode_cursor(articles[-1]) if articles else None)
+    conditions = list(filters)
+    if before:
+        conditions.append(_older_than(decode_cursor(before)))
+    rows = _listing(conditions, (key[0].desc(), key[1].desc()), per_page + 1)
+    articles = rows[:per_page]
+    newer = encode_cursor(articles[0]) if before and articles else None
+    older = encode_cursor(articles[-1]) if len(rows) > per_page else None
+    return Page(articles, newer, older)
+
+
+def _older_than(at: tuple[datetime, int]):
+    """Rows after the cursor in newest-first order."""
+    return or_(Article.published_at < at[0], and_(Article.published_at == at[0], Article.id < at[1]))
+
+
+def _newer_than(at: tuple[datetime, int]):
+    """Rows before the cursor in newest-first order."""
+    return or_(Article.published_at > at[0], and_(Article.published_at == at[0], Article.id > at[1]))
+
+
+def _listing(conditions: list, order_by: tuple, limit: int) -> list[Article]:
+    """Articles for a listing with their category and comment count, in one query."""
+    query = (
+        select(Article)
+        .where(*conditions)
+        .order_by(*order_by)
+        .limit(limit)
+        .options(joinedload(Article.category), undefer_comment_count())
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def undefer_comment_count():
+    """Loader option that fetches the visible comment count with the article row."""
+    return undefer(Article.visible_comment_count)
+
+
+def in_category(category: Category):
+    """Listing filter: articles of one category."""
+    return Article.category_id == category.id
+
+
+def with_tag(tag: Tag):
+    """Listing filter: articles carrying one tag."""
+    return Article.id.in_(select(article_tags.c.article_id).where(article_tags.c.tag_id == tag.id))

@@ -1,0 +1,99 @@
+"""The reader's pages: home, categories, tags, articles, and counting reads."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Request, abort, current_app, render_template, request, session
+
+from models import Article, BadCursor, Category, Comment, Tag, in_category, published_page, with_tag
+
+bp = Blueprint("reader", __name__)
+
+# User-Agents that fetch pages for machines, not for a person reading: crawlers, link
+# previews, AI agents and HTTP libraries. Many of them carry no "bot" in their name.
+NON_READER_AGENTS = re.compile(
+    r"bot|crawl|spider|slurp|scrape|archiver|preview|facebookexternalhit|whatsapp|embedly|"
+    r"quora link|vkshare|chatgpt|claude|anthropic|perplexity|bytespider|ccbot|cohere|diffbot|"
+    r"yandex|baidu|google-extended|googleother|headless|phantomjs|lighthouse|pagespeed|"
+    r"curl|wget|httpie|python-requests|python-urllib|aiohttp|httpx|go-http-client|okhttp|"
+    r"java/|libwww|lwp::|node-fetch|axios|undici|postman|insomnia|monitor|uptime|check_http",
+    re.IGNORECASE,
+)
+
+# How many article ids the session cookie remembers as read; the oldest drop off first.
+READS_REMEMBERED = 100
+
+
+def should_count_read(req: Request) -> bool:
+    """True when this request is a person opening the article, not a machine or a prefetch."""
+    if req.method != "GET":
+        return False
+    purpose = (req.headers.get("Sec-Purpose", "") + " " + req.headers.get("Purpose", "")).lower()
+    if "prefetch" in purpose or "prerender" in purpose:
+        return False
+    agent = req.headers.get("User-Agent", "").strip()
+    return bool(agent) and not NON_READER_AGENTS.search(agent)
+
+
+def first_read_in_session(article_id: int) -> bool:
+    """Remember the article as read in this browser session; True the first time only."""
+    read = session.get("read", [])
+    if article_id in read:
+        return False
+    session["read"] = (read + [article_id])[-READS_REMEMBERED:]
+    return True
+
+
+def listing(template: str, where=None, **context):
+    """Render one keyset page of a listing; a bad cursor or a page past the end is a 404."""
+    try:
+        page = published_page(
+            where,
+            before=request.args.get("before"),
+            after=request.args.get("after"),
+            per_page=current_app.config["ARTICLES_PER_PAGE"],
+        )
+    except BadCursor:
+        abort(404)
+    if not page.articles and (request.args.get("before") or request.args.get("after")):
+        abort(404)
+    return render_template(template, page=page, **context)
+
+
+@bp.get("/")
+def home():
+    """The newest published articles."""
+    return listing("reader/home.html")
+
+
+@bp.get("/categories/<slug>")
+def category(slug: str):
+    """The newest published articles of one category."""
+    found = Category.by_slug(slug) or abort(404)
+    return listing("reader/category.html", in_category(found), category=found)
+
+
+@bp.get("/tags/<slug>")
+def tag(slug: str):
+    """The newest published articles carrying one tag."""
+    found = Tag.by_slug(slug) or abort(404)
+    return listing("reader/tag.html", with_tag(found), tag=found)
+
+
+@bp.get("/tags")
+def tags():
+    """Every tag in use, with how many published articles carry it."""
+    return render_template("reader/tags.html", tag_counts=Tag.with_published_counts())
+
+
+@bp.get("/articles/<slug>")
+def article(slug: str):
+    """One article, its comments, and its read counted once per browser session."""
+    found = Article.published_by_slug(slug) or abort(404)
+    reads = found.reads
+    if should_count_read(request) and first_read_in_session(found.id):
+        Article.count_read(found.id)
+        reads += 1
+    comments = Comment.shown_on(found.id)
+    return render_template("reader/article.html", article=found, reads=reads, comments=comments)

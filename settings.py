@@ -1,0 +1,124 @@
+"""Settings: defaults, then instance/config.py, then the environment; checked once at start-up."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+MODERATION_MODES = ("links", "all", "none")
+
+DEFAULTS = {
+    "SITE_NAME": "The Valley Ledger",
+    "SITE_TIMEZONE": "UTC",
+    "ARTICLES_PER_PAGE": 20,
+    # Large enough for a long comment form, small enough to refuse junk early.
+    "MAX_CONTENT_LENGTH": 256 * 1024,
+    "COMMENT_MIN_SECONDS": 2,
+    "COMMENT_RATE_LIMIT": "5 per minute, 30 per hour",
+    "COMMENT_MODERATION": "links",
+    "TRUSTED_PROXIES": "",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+}
+
+# Settings the environment may set, with the type each is read as.
+ENVIRONMENT_SETTINGS = {
+    "SECRET_KEY": str,
+    "SITE_NAME": str,
+    "SITE_TIMEZONE": str,
+    "COMMENT_MIN_SECONDS": float,
+    "COMMENT_RATE_LIMIT": str,
+    "COMMENT_MODERATION": str,
+    "TRUSTED_PROXIES": str,
+    "MAX_CONTENT_LENGTH": int,
+    "SESSION_COOKIE_SECURE": bool,
+}
+
+
+class SettingsError(Exception):
+    """A setting that cannot work; its message is the one line shown at start-up."""
+
+
+def load_settings(app: Flask, test_config: dict | None) -> None:
+    """Fill app.config from defaults, instance/config.py and the environment (or the test config alone)."""
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(read_environment(os.environ))
+    else:
+        app.config.update(test_config)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", default_database_url(app.instance_path))
+    check_settings(app.config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+
+
+def read_environment(environ: os._Environ | dict) -> dict:
+    """The settings the environment sets, converted to their types."""
+    found = {}
+    for name, kind in ENVIRONMENT_SETTINGS.items():
+        if name in environ:
+            found[name] = parse_value(name, environ[name], kind)
+    if environ.get("DATABASE_URL"):
+        found["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
+    return found
+
+
+def parse_value(name: str, raw: str, kind: type):
+    """One environment value as its type, or a SettingsError naming it."""
+    if kind is bool:
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    try:
+        return kind(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a valid {kind.__name__}") from None
+
+
+def default_database_url(instance_path: str) -> str:
+    """A SQLite file in the instance folder."""
+    return "sqlite:///" + os.path.join(instance_path, "news.sqlite3")
+
+
+def instance_secret_key(instance: Path) -> str:
+    """The key generated once into the instance folder, shared by every worker that starts there."""
+    key_file = instance / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    # Write a private temp file, then hard-link it into place: the link fails if another
+    # worker won the race, and then both read the winner's key.
+    fd, temp_name = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w") as temp:
+            temp.write(secrets.token_hex(32))
+        os.chmod(temp_name, 0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(temp_name, key_file)
+    finally:
+        os.unlink(temp_name)
+    return key_file.read_text().strip()
+
+
+def check_settings(config: dict) -> None:
+    """Raise SettingsError for the first setting that cannot work."""
+    try:
+        config["TIMEZONE"] = ZoneInfo(config["SITE_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"SITE_TIMEZONE={config['SITE_TIMEZONE']!r} is not a known time zone") from None
+    try:
+        make_url(config["SQLALCHEMY_DATABASE_URI"])
+    except ArgumentError:
+        raise SettingsError(f"DATABASE_URL={config['SQLALCHEMY_DATABASE_URI']!r} is not a database URL") from None
+    if config["COMMENT_MODERATION"] not in MODERATION_MODES:
+        raise SettingsError(
+            f"COMMENT_MODERATION={config['COMMENT_MODERATION']!r} must be one of {', '.join(MODERATION_MODES)}"
+        )

@@ -1,0 +1,40 @@
+"""What every template gets: filters for times and the site's navigation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app
+
+from models import Category
+from text import relative_time
+
+
+def local_time(moment: datetime) -> str:
+    """An exact date and time in SITE_TIMEZONE, for hover titles."""
+    local = moment.astimezone(current_app.config["TIMEZONE"])
+    return local.strftime("%-d %B %Y, %H:%M %Z")
+
+
+def iso_time(moment: datetime) -> str:
+    """ISO-8601 in UTC, for machine-readable datetime attributes."""
+    return moment.isoformat(timespec="seconds")
+
+
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """'1 Read', '13 Reads': a count with its noun."""
+    return f"{count:,} {singular if count == 1 else (many or singular + 's')}"
+
+
+def site_context() -> dict:
+    """The site name and categories for the header of every page."""
+    return {"site_name": current_app.config["SITE_NAME"], "nav_categories": Category.all_by_name()}
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters and the context processor."""
+    app.add_template_filter(relative_time, "ago")
+    app.add_template_filter(local_time)
+    app.add_template_filter(iso_time)
+    app.add_template_global(plural)
+    app.context_processor(site_context)

@@ -1,0 +1,84 @@
+"""A live server with the demo content, and the system Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from demo import load_demo
+from tests.conftest import settings_for_tests
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the networking flags Chromium stalls on this closed network, calling home.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip browser tests without Chromium, with how to install it; on CI its absence is a failure."""
+    if Path(CHROMIUM).exists() or os.environ.get("CI"):
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing: install it with `apt-get install chromium`")
+    for item in items:
+        if "browser" in item.nodeid.split("/"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory, migrated_database):
+    """An app on a copy of the migrated database, with the demo newsroom loaded."""
+    instance = tmp_path_factory.mktemp("live-instance")
+    shutil.copy(migrated_database, instance / "news.sqlite3")
+    app = create_app(settings_for_tests(instance, COMMENT_MODERATION="links"))
+    with app.app_context():
+        load_demo()
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """The app served over HTTP on a free loopback port, for the browser."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The system Chromium, headless."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing on CI: .ci/run must install Debian's chromium package")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context and page at a desktop width."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    """Where screenshots go: an ignored folder, or docs/screenshots for `make screenshots`."""
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or ARTIFACTS / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

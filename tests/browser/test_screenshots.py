@@ -1,0 +1,24 @@
+"""Screenshots of the home and article pages at desktop and phone widths, light and dark."""
+
+from __future__ import annotations
+
+import pytest
+
+WIDTHS = {"desktop": 1280, "phone": 375}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width_name", WIDTHS)
+def test_home_and_article_screenshots(browser, live_server, screenshot_dir, width_name, scheme):
+    context = browser.new_context(viewport={"width": WIDTHS[width_name], "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    suffix = "" if scheme == "light" else "-dark"
+    page.goto(live_server + "/")
+    # Nothing may stick out sideways on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width_name]
+    page.screenshot(path=screenshot_dir / f"home-{width_name}{suffix}.png")
+    page.locator(".item-title a").nth(1).click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width_name]
+    page.screenshot(path=screenshot_dir / f"article-{width_name}{suffix}.png", full_page=width_name == "desktop")
+    context.close()

@@ -1,0 +1,146 @@
+"""Fixtures: an app on a temporary database built by the migrations, clients, factories, a clock."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import event
+
+from app import create_app
+from models import Article, ArticleStatus, Category, Comment, CommentStatus, Tag, db
+from sanitize import sanitize_comment
+from text import now_utc, slugify
+
+BROWSER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
+FROZEN_NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+def settings_for_tests(instance_path, **overrides) -> dict:
+    """Settings for a test app: a private instance folder and database, checks that would block tests off."""
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "INSTANCE_PATH": str(instance_path),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_path}/news.sqlite3",
+        "COMMENT_MIN_SECONDS": 0,
+        "COMMENT_RATE_LIMIT": "",
+        "COMMENT_MODERATION": "none",
+    }
+    settings.update(overrides)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> str:
+    """A database file upgraded from empty to head once, copied by each test."""
+    instance = tmp_path_factory.mktemp("template-instance")
+    app = create_app(settings_for_tests(instance))
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        db.engine.dispose()  # closing the last connection folds the WAL into the file we copy
+    return str(instance / "news.sqlite3")
+
+
+@pytest.fixture
+def settings_overrides() -> dict:
+    """Per-test settings; a test module overrides this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, migrated_database, settings_overrides):
+    """An app on its own copy of the migrated database."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    shutil.copy(migrated_database, instance / "news.sqlite3")
+    app = create_app(settings_for_tests(instance, **settings_overrides))
+    # Requests share the test's app context and so its session: make each one read the
+    # database afresh, as a request in its own process would.
+    app.before_request(db.session.expire_all)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client that presents itself as an ordinary browser."""
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = BROWSER_AGENT
+    return client
+
+
+@pytest.fixture
+def runner(app):
+    """The app's CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def frozen_clock():
+    """Time stands still at FROZEN_NOW until the test moves it (traveller.shift / move_to)."""
+    with time_machine.travel(FROZEN_NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def make_article(app) -> Callable[..., Article]:
+    """Factory: a committed article; published an hour ago unless told otherwise."""
+    counter = iter(range(1, 1_000_000))
+
+    def make(title: str | None = None, *, category: str = "Politics", tags: tuple[str, ...] = (),
+             body: str = "A paragraph of news.", summary: str = "", status: str = ArticleStatus.PUBLISHED,
+             published_at: datetime | None = None, age: timedelta = timedelta(hours=1), reads: int = 0) -> Article:
+        title = title or f"Article number {next(counter)}"
+        when = published_at or (now_utc() - age)
+        article = Article(
+            title=title, slug=slugify(title), summary=summary, status=status, reads=reads,
+            category=Category.get_or_create(category), tags=Tag.get_or_create_all(list(tags)),
+            created_at=when, published_at=when,
+        )
+        article.set_body(body)
+        db.session.add(article)
+        db.session.commit()
+        return article
+
+    return make
+
+
+@pytest.fixture
+def make_comment(app) -> Callable[..., Comment]:
+    """Factory: a committed comment on an article, visible unless told otherwise."""
+
+    def make(article: Article, text: str = "A fair point.", *, name: str = "Reader",
+             status: str = CommentStatus.VISIBLE) -> Comment:
+        comment = Comment(article=article, author_name=name, body_html=sanitize_comment(text), status=status)
+        db.session.add(comment)
+        db.session.commit()
+        return comment
+
+    return make
+
+
+@pytest.fixture
+def count_queries(app):
+    """Call as a context manager; its list holds every SQL statement run inside it."""
+
+    class Counter:
+        def __enter__(self):
+            self.statements: list[str] = []
+            event.listen(db.engine, "before_cursor_execute", self._record)
+            return self.statements
+
+        def __exit__(self, *exc):
+            event.remove(db.engine, "before_cursor_execute", self._record)
+
+        def _record(self, conn, cursor, statement, *args):
+            if not statement.startswith("PRAGMA"):
+                self.statements.append(statement)
+
+    return Counter

@@ -1,0 +1,40 @@
+"""The CLI: init-db builds the schema the models describe, demo loads its content once."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from app import create_app
+from models import Article, Comment, db
+from tests.conftest import settings_for_tests
+
+
+def test_init_db_upgrades_an_empty_database_to_the_models_and_is_idempotent(tmp_path):
+    app = create_app(settings_for_tests(tmp_path))
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["init-db"])
+    second = runner.invoke(args=["init-db"])
+    assert first.exit_code == second.exit_code == 0
+    assert "Database is up to date." in second.output
+    with app.app_context(), db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        tables = set(inspect(connection).get_table_names())
+    assert differences == []
+    assert {"articles", "categories", "tags", "article_tags", "comments", "users", "alembic_version"} <= tables
+
+
+def test_demo_loads_a_dozen_articles_with_comments_once(app, runner, client):
+    first = runner.invoke(args=["demo"])
+    second = runner.invoke(args=["demo"])
+    assert "Added 12 demo article(s)." in first.output and "Added 0 demo article(s)." in second.output
+    articles = db.session.execute(db.select(Article)).scalars().all()
+    assert len(articles) == 12
+    assert len({article.category_id for article in articles}) >= 3
+    assert any("<h2>" in a.body_html for a in articles) and any("<li>" in a.body_html for a in articles)
+    assert all(article.tags for article in articles)
+    comment_count = db.session.execute(db.select(db.func.count(Comment.id))).scalar_one()
+    assert comment_count > 0
+    home = client.get("/").get_data(as_text=True)
+    assert home.count('class="item"') == 12

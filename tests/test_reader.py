@@ -1,0 +1,197 @@
+"""The reader's pages: what each shows, in which order, how it pages, and when it is a 404."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+
+from models import Article, ArticleStatus, CommentStatus, db
+from text import now_utc
+
+
+def text_of(response) -> str:
+    """The page's visible text, tags stripped and whitespace folded."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def article_titles(response) -> list[str]:
+    """The titles of a listing's articles, in page order."""
+    return [unescape(t) for t in re.findall(r'<h2 class="item-title"><a [^>]*>(.*?)</a>', response.get_data(as_text=True))]
+
+
+def link(response, rel: str) -> str | None:
+    """The href of the pager link with this rel, if the page has one."""
+    found = re.search(rf'<a rel="{rel}"[^>]*href="([^"]+)"', response.get_data(as_text=True))
+    return unescape(found.group(1)) if found else None
+
+
+def test_home_lists_newest_first_with_category_time_reads_comments_and_summary(
+        client, make_article, make_comment, frozen_clock):
+    make_article("Older story", category="Business", age=timedelta(days=3), reads=1, summary="An older summary.")
+    newer = make_article("Newer story", category="Politics", age=timedelta(minutes=5), reads=1234,
+                         body="First paragraph of the body. " * 20)
+    make_comment(newer, "Visible one")
+    make_comment(newer, "Hidden one", status=CommentStatus.HIDDEN)
+    response = client.get("/")
+    assert article_titles(response) == ["Newer story", "Older story"]
+    page = text_of(response)
+    assert "Newer story Politics 5 minutes ago 1,234 Reads 1 Comment First paragraph of the body." in page
+    assert "Older story Business 3 days ago 1 Read 0 Comments An older summary." in page
+    assert "…" in page  # the long body is cut into an excerpt
+
+
+def test_drafts_scheduled_and_unknown_articles_are_404_to_readers(client, make_article, frozen_clock):
+    make_article("A draft", status=ArticleStatus.DRAFT)
+    make_article("Scheduled", published_at=now_utc() + timedelta(hours=2))
+    make_article("Live")
+    assert article_titles(client.get("/")) == ["Live"]
+    for slug in ("a-draft", "scheduled", "no-such-article"):
+        response = client.get(f"/articles/{slug}")
+        assert response.status_code == 404
+        assert "Page not found" in text_of(response)
+
+
+def test_a_scheduled_article_appears_when_its_time_comes(client, make_article, frozen_clock):
+    make_article("Scheduled", published_at=now_utc() + timedelta(hours=2))
+    assert client.get("/articles/scheduled").status_code == 404
+    frozen_clock.shift(timedelta(hours=2, seconds=1))
+    assert article_titles(client.get("/")) == ["Scheduled"]
+    assert client.get("/articles/scheduled").status_code == 200
+
+
+def test_article_page_shows_its_parts_in_order(client, make_article, frozen_clock):
+    make_article("Budget passes", category="Politics", tags=("housing", "city council"), reads=12,
+                 age=timedelta(weeks=3), body="Opening paragraph.\n\n## What changes\n\n- one\n- two")
+    response = client.get("/articles/budget-passes")
+    page = text_of(response)
+    assert "Politics Created 3 weeks ago 13 Reads city council housing Budget passes Opening paragraph." in page
+    assert page.index("What changes") < page.index("Be the first to comment.")
+    html = response.get_data(as_text=True)
+    assert html.count("<h1") == 1 and "<h2>What changes</h2>" in html and "<li>two</li>" in html
+    assert '<time datetime="2026-02-17T12:00:00+00:00" title="17 February 2026, 12:00 UTC">' in html
+    assert 'href="/tags/city-council"' in html and 'href="/categories/politics"' in html
+
+
+def test_hover_time_is_in_the_site_timezone(app, client, make_article, frozen_clock):
+    app.config["TIMEZONE"] = __import__("zoneinfo").ZoneInfo("Europe/Berlin")
+    make_article("Local time", age=timedelta(hours=1))
+    assert 'title="10 March 2026, 12:00 CET"' in client.get("/articles/local-time").get_data(as_text=True)
+
+
+def test_article_shows_visible_comments_oldest_first(client, make_article, make_comment):
+    article = make_article("Talked about")
+    first = make_comment(article, "First!", name="Ann")
+    make_comment(article, "Hidden words", status=CommentStatus.HIDDEN)
+    make_comment(article, "Second.", name="Bob")
+    response = client.get("/articles/talked-about")
+    page = text_of(response)
+    assert page.index("Ann") < page.index("First!") < page.index("Bob") < page.index("Second.")
+    assert "Hidden words" not in page and "Be the first to comment." not in page
+    assert f'id="comment-{first.id}"' in response.get_data(as_text=True)
+
+
+def test_category_and_tag_pages_list_only_their_articles(client, make_article):
+    make_article("Vote", category="Politics", tags=("housing",))
+    make_article("Match", category="Sport", tags=("football",))
+    make_article("Homes", category="Business", tags=("Housing",))
+    assert article_titles(client.get("/categories/politics")) == ["Vote"]
+    assert article_titles(client.get("/tags/housing")) == ["Homes", "Vote"]
+    assert client.get("/categories/nowhere").status_code == 404
+    assert client.get("/tags/nothing").status_code == 404
+
+
+def test_tags_page_counts_published_articles(client, make_article):
+    make_article("One", tags=("energy", "housing"))
+    make_article("Two", tags=("energy",))
+    make_article("Draft", tags=("energy", "secret"), status=ArticleStatus.DRAFT)
+    page = text_of(client.get("/tags"))
+    assert "energy (2)" in page and "housing (1)" in page and "secret" not in page
+
+
+def test_listings_page_by_twenty_with_newer_and_older_links(client, make_article, frozen_clock):
+    for number in range(45):
+        make_article(f"Story {number:02d}", age=timedelta(hours=number + 1))
+    first = client.get("/")
+    assert article_titles(first) == [f"Story {n:02d}" for n in range(20)]
+    assert link(first, "prev") is None
+    second = client.get(link(first, "next"))
+    assert article_titles(second) == [f"Story {n:02d}" for n in range(20, 40)]
+    third = client.get(link(second, "next"))
+    assert article_titles(third) == [f"Story {n:02d}" for n in range(40, 45)]
+    assert link(third, "next") is None
+    back = client.get(link(third, "prev"))
+    assert article_titles(back) == article_titles(second)
+    assert article_titles(client.get(link(back, "prev"))) == article_titles(first)
+    assert link(client.get(link(back, "prev")), "prev") is None
+
+
+def test_articles_published_at_the_same_moment_page_without_loss(client, make_article, frozen_clock):
+    moment = now_utc() - timedelta(hours=1)
+    for number in range(25):
+        make_article(f"Same time {number:02d}", published_at=moment)
+    first = client.get("/")
+    second = client.get(link(first, "next"))
+    titles = article_titles(first) + article_titles(second)
+    assert sorted(titles) == [f"Same time {n:02d}" for n in range(25)]
+
+
+@pytest.mark.parametrize("query", ["?before=not-a-cursor", "?after=%%%", "?before=MTox", "?before=OTk5OTk5OTk5OTk5OTk5OTk5OTk5OjE"])
+def test_a_cursor_that_does_not_parse_is_a_404(client, make_article, query):
+    make_article("Only one")
+    response = client.get("/" + query)
+    assert response.status_code == 404 and "Page not found" in text_of(response)
+
+
+def test_a_page_past_the_end_is_a_404(client, make_article):
+    make_article("Only one")
+    oldest = db.session.execute(db.select(Article)).scalar_one()
+    from models import encode_cursor
+    assert client.get(f"/?before={encode_cursor(oldest)}").status_code == 404
+    assert client.get(f"/categories/politics?after={encode_cursor(oldest)}").status_code == 404
+
+
+def test_pages_cost_a_fixed_number_of_queries(client, make_article, make_comment, count_queries):
+    for number in range(3):
+        article = make_article(f"Busy {number}", tags=tuple(f"tag{n}" for n in range(8)))
+        for _ in range(5):
+            make_comment(article)
+    with count_queries() as article_queries:
+        client.get("/articles/busy-0")
+    with count_queries() as home_queries:
+        client.get("/")
+    with count_queries() as tag_queries:
+        client.get("/tags/tag1")
+    # Article: categories for the nav, the article with its category, its tags, its comments, the read.
+    assert len(article_queries) == 5, article_queries
+    assert len(home_queries) == 2, home_queries
+    assert len(tag_queries) == 3, tag_queries
+
+
+def test_error_pages_use_the_site_layout(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert 'class="site-header"' in html and "Page not found" in html
+    response = client.post("/")
+    assert response.status_code == 405 and "Method not allowed" in text_of(response)
+
+
+def test_an_unexpected_error_shows_the_500_page_and_rolls_back(app, client, make_article, monkeypatch):
+    make_article("Fine")
+
+    def broken(slug):
+        db.session.add(Article(title="half", slug="half", category_id=1))
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(Article, "published_by_slug", broken)
+    app.config["TESTING"] = False  # let the error handler answer instead of pytest re-raising
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.get("/articles/fine")
+    assert response.status_code == 500
+    assert "Something went wrong" in text_of(response) and "RuntimeError" not in text_of(response)
+    assert not db.session.new

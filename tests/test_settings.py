@@ -1,0 +1,72 @@
+"""Settings: their order of precedence, the secret key, and refusals of values that cannot work."""
+
+from __future__ import annotations
+
+import stat
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from models import db
+from settings import instance_secret_key
+
+
+@pytest.fixture
+def clean_environment(monkeypatch, tmp_path):
+    """No site setting in the environment; the factory's instance folder points at a temp dir."""
+    for name in ("DATABASE_URL", "SECRET_KEY", "SITE_NAME", "SITE_TIMEZONE", "COMMENT_MODERATION"):
+        monkeypatch.delenv(name, raising=False)
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(instance))
+    return instance
+
+
+def test_a_fresh_app_is_not_testing_and_has_a_generated_private_key(clean_environment):
+    app = create_app()
+    assert not app.testing
+    key_file = clean_environment / "secret_key"
+    assert app.config["SECRET_KEY"] == key_file.read_text() and len(app.config["SECRET_KEY"]) == 64
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{clean_environment}/news.sqlite3"
+    assert create_app().config["SECRET_KEY"] == app.config["SECRET_KEY"]
+
+
+def test_workers_starting_together_share_one_key(tmp_path):
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = set(pool.map(lambda _: instance_secret_key(tmp_path / "instance"), range(32)))
+    assert len(keys) == 1
+    assert [p.name for p in (tmp_path / "instance").iterdir()] == ["secret_key"]
+
+
+def test_instance_config_is_read_and_the_environment_wins(clean_environment, monkeypatch):
+    (clean_environment / "config.py").write_text('SITE_NAME = "From file"\nSITE_TIMEZONE = "Europe/Paris"\n')
+    monkeypatch.setenv("SITE_NAME", "From environment")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{clean_environment}/other.db")
+    app = create_app()
+    assert app.config["SITE_NAME"] == "From environment"
+    assert app.config["SITE_TIMEZONE"] == "Europe/Paris"
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("/other.db")
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("SITE_TIMEZONE", "Mars/Olympus", "Error: SITE_TIMEZONE='Mars/Olympus' is not a known time zone"),
+    ("DATABASE_URL", "not a url", "Error: DATABASE_URL='not a url' is not a database URL"),
+    ("COMMENT_MODERATION", "sometimes", "Error: COMMENT_MODERATION='sometimes' must be one of links, all, none"),
+    ("COMMENT_MIN_SECONDS", "soon", "Error: COMMENT_MIN_SECONDS='soon' is not a valid float"),
+])
+def test_a_bad_setting_stops_start_up_with_one_clear_line(clean_environment, monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as stopped:
+        create_app()
+    assert str(stopped.value) == message
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_normal_sync(app):
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
