@@ -6,8 +6,10 @@ from flask import Flask
 from flask_migrate import Migrate
 
 import commands
+import comments
 import errors
 import reader
+import security
 import templating
 from models import db
 from settings import SettingsError, load_settings
@@ -29,6 +31,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     Migrate(app, db, directory=str(app.root_path + "/" + MIGRATIONS_DIRECTORY), render_as_batch=True)
     templating.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     app.register_blueprint(reader.bp)
+    app.register_blueprint(comments.bp)
     commands.init_app(app)
     return app

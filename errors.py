@@ -28,7 +28,9 @@ def handle_http_error(error: HTTPException):
     """Any HTTP error the code raised (abort(404), a bad method, a body too large)."""
     if error.code not in MESSAGES:
         return error
-    return render_error(error.code)
+    # abort(400, "...") passes a message meant for the reader; Werkzeug's own defaults are not.
+    own_message = error.description if error.description != type(error).description else None
+    return render_error(error.code, own_message)
 
 
 def handle_server_error(error: Exception):

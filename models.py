@@ -276,10 +276,18 @@ class Comment(db.Model):
         return f"<Comment {self.id} on {self.article_id}>"
 
     @classmethod
-    def shown_on(cls, article_id: int) -> list[Comment]:
-        """The visible comments of an article, oldest first."""
-        query = select(cls).where(cls.article_id == article_id, cls.status == CommentStatus.VISIBLE).order_by(cls.id)
+    def shown_on(cls, article_id: int, own_ids: list[int] = ()) -> list[Comment]:
+        """An article's visible comments, and those of own_ids still awaiting moderation, oldest first."""
+        shown = cls.status == CommentStatus.VISIBLE
+        if own_ids:
+            shown = or_(shown, and_(cls.id.in_(own_ids), cls.status == CommentStatus.PENDING))
+        query = select(cls).where(cls.article_id == article_id, shown).order_by(cls.id)
         return list(db.session.execute(query).scalars())
+
+    @property
+    def awaiting_moderation(self) -> bool:
+        """True while a moderator has not yet approved the comment."""
+        return self.status == CommentStatus.PENDING
 
 
 # Listings show each article's visible comments; a correlated count keeps that one query per page.
@@ -302,6 +310,19 @@ class User(db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class RateLimit(db.Model):
+    """Hits on one limiter key in its current window, shared by every worker on the database."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    hits: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return f"<RateLimit {self.key} {self.hits}>"
 
 
 # --- Listings: keyset pagination on (published_at, id) ----------------------------------------

@@ -6,6 +6,7 @@ import re
 
 from flask import Blueprint, Request, abort, current_app, render_template, request, session
 
+from forms import CommentForm
 from models import Article, BadCursor, Category, Comment, Tag, in_category, published_page, with_tag
 
 bp = Blueprint("reader", __name__)
@@ -87,6 +88,13 @@ def tags():
     return render_template("reader/tags.html", tag_counts=Tag.with_published_counts())
 
 
+def render_article(article: Article, form: CommentForm, reads: int | None = None) -> str:
+    """The article page with its comments (the reader's own held ones too) and the comment form."""
+    comments = Comment.shown_on(article.id, session.get("own_comments", []))
+    return render_template("reader/article.html", article=article, comments=comments, form=form,
+                           reads=article.reads if reads is None else reads)
+
+
 @bp.get("/articles/<slug>")
 def article(slug: str):
     """One article, its comments, and its read counted once per browser session."""
@@ -95,5 +103,6 @@ def article(slug: str):
     if should_count_read(request) and first_read_in_session(found.id):
         Article.count_read(found.id)
         reads += 1
-    comments = Comment.shown_on(found.id)
-    return render_template("reader/article.html", article=found, reads=reads, comments=comments)
+    form = CommentForm()
+    form.stamp()
+    return render_article(found, form, reads)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
+import re
 import secrets
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 MODERATION_MODES = ("links", "all", "none")
+PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 DEFAULTS = {
     "SITE_NAME": "The Valley Ledger",
@@ -28,6 +32,8 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
+    # Matches the comment form's own one-day window (forms.COMMENT_FORM_MAX_AGE).
+    "WTF_CSRF_TIME_LIMIT": 86400,
 }
 
 # Settings the environment may set, with the type each is read as.
@@ -42,6 +48,14 @@ ENVIRONMENT_SETTINGS = {
     "MAX_CONTENT_LENGTH": int,
     "SESSION_COOKIE_SECURE": bool,
 }
+
+
+@dataclass(frozen=True)
+class Rule:
+    """At most `limit` hits per `period` seconds."""
+
+    limit: int
+    period: int
 
 
 class SettingsError(Exception):
@@ -122,3 +136,27 @@ def check_settings(config: dict) -> None:
         raise SettingsError(
             f"COMMENT_MODERATION={config['COMMENT_MODERATION']!r} must be one of {', '.join(MODERATION_MODES)}"
         )
+    try:
+        config["COMMENT_RATE_RULES"] = parse_rules(config["COMMENT_RATE_LIMIT"])
+    except ValueError as error:
+        raise SettingsError(f"COMMENT_RATE_LIMIT: {error}") from None
+    try:
+        config["TRUSTED_PROXY_NETWORKS"] = parse_trusted_proxies(config["TRUSTED_PROXIES"])
+    except ValueError as error:
+        raise SettingsError(f"TRUSTED_PROXIES: {error}") from None
+
+
+def parse_rules(text: str) -> tuple[Rule, ...]:
+    """'5 per minute, 30 per hour' as rules; ValueError naming the part that does not parse."""
+    rules = []
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        match = re.fullmatch(r"(\d+)\s*(?:per|/)\s*(second|minute|hour|day)s?", part, re.IGNORECASE)
+        if not match:
+            raise ValueError(f"{part!r} is not like '5 per minute'")
+        rules.append(Rule(int(match[1]), PERIODS[match[2].lower()]))
+    return tuple(rules)
+
+
+def parse_trusted_proxies(text: str) -> tuple:
+    """'10.0.0.1, 192.168.0.0/16' as networks; ValueError on an entry that is no address or range."""
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())

@@ -26,6 +26,16 @@ def plural(count: int, singular: str, many: str | None = None) -> str:
     return f"{count:,} {singular if count == 1 else (many or singular + 's')}"
 
 
+def field_attributes(form_field, hint: str | None, **attributes) -> dict:
+    """HTML attributes tying a field to its hint and errors, so screen readers announce them."""
+    described = [f"{form_field.id}-hint"] * bool(hint) + [f"{form_field.id}-error"] * bool(form_field.errors)
+    if described:
+        attributes["aria-describedby"] = " ".join(described)
+    if form_field.errors:
+        attributes["aria-invalid"] = "true"
+    return attributes
+
+
 def site_context() -> dict:
     """The site name and categories for the header of every page."""
     return {"site_name": current_app.config["SITE_NAME"], "nav_categories": Category.all_by_name()}
@@ -37,4 +47,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_time)
     app.add_template_filter(iso_time)
     app.add_template_global(plural)
+    app.add_template_global(field_attributes)
     app.context_processor(site_context)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from flask import g
 from sqlalchemy import event
 
 from app import create_app
@@ -32,6 +33,13 @@ def settings_for_tests(instance_path, **overrides) -> dict:
     }
     settings.update(overrides)
     return settings
+
+
+def start_request_afresh() -> None:
+    """Forget what earlier requests left in `g` (a CSRF token) and reread the database."""
+    for name in list(g):
+        g.pop(name)
+    db.session.expire_all()
 
 
 @pytest.fixture(scope="session")
@@ -59,9 +67,9 @@ def app(tmp_path, migrated_database, settings_overrides):
     instance.mkdir()
     shutil.copy(migrated_database, instance / "news.sqlite3")
     app = create_app(settings_for_tests(instance, **settings_overrides))
-    # Requests share the test's app context and so its session: make each one read the
-    # database afresh, as a request in its own process would.
-    app.before_request(db.session.expire_all)
+    # Requests share the test's app context, and so its `g` and database session: start
+    # each one afresh, as a request in its own context would.
+    app.before_request(start_request_afresh)
     with app.app_context():
         yield app
         db.session.remove()

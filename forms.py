@@ -1,0 +1,70 @@
+"""Every WTForms form the site shows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeSerializer
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from sanitize import has_control_characters
+from text import now_utc
+
+COMMENT_NAME_MAX = 80
+COMMENT_BODY_MAX = 5000
+# A comment form is good for a day; CSRF tokens live exactly as long (WTF_CSRF_TIME_LIMIT).
+COMMENT_FORM_MAX_AGE = timedelta(days=1)
+RESEND_MESSAGE = "Please check your comment and send it again."
+# Flask-WTF's words for a token that was once good: too old, or its session cookie is gone.
+STALE_CSRF_ERRORS = {"The CSRF token has expired.", "The CSRF session token is missing.", "The CSRF tokens do not match."}
+
+
+def plain_text(form, field) -> None:
+    """Refuse control characters (NUL included) and text that was not valid UTF-8."""
+    value = field.data or ""
+    if has_control_characters(value):
+        raise ValidationError("This field contains control characters that cannot be stored.")
+    if "\ufffd" in value:
+        raise ValidationError("This field contains bytes that are not valid text (UTF-8).")
+
+
+class CommentForm(FlaskForm):
+    """A reader's comment: name, text, a honeypot and a signed timestamp."""
+
+    name = StringField("Name", validators=[
+        plain_text, DataRequired("Please give a name."),
+        Length(max=COMMENT_NAME_MAX, message=f"Please keep the name to {COMMENT_NAME_MAX} characters."),
+    ])
+    body = TextAreaField("Comment", validators=[
+        plain_text, DataRequired("Please write a comment."),
+        Length(max=COMMENT_BODY_MAX, message=f"Please keep the comment to {COMMENT_BODY_MAX:,} characters."),
+    ])
+    # The honeypot: hidden from people and screen readers; bots that fill every field fill it.
+    fax_number_confirm = StringField("Leave this field empty", validators=[plain_text])
+    issued = HiddenField()
+
+    def csrf_is_stale(self) -> bool:
+        """True when the CSRF check failed only because the form or the session aged."""
+        return bool(self.csrf_token.errors) and set(self.csrf_token.errors) <= STALE_CSRF_ERRORS
+
+    def stamp(self) -> None:
+        """Sign the current time into the form, to tell a bot's instant post from a person's."""
+        self.issued.data = self._serializer().dumps(int(now_utc().timestamp()))
+
+    def timing_problem(self) -> str | None:
+        """Why the form came back too fast, too late or with a forged stamp; None if in time."""
+        try:
+            issued = datetime.fromtimestamp(self._serializer().loads(self.issued.data or ""), now_utc().tzinfo)
+        except (BadSignature, TypeError, ValueError, OverflowError):
+            return RESEND_MESSAGE
+        age = now_utc() - issued
+        too_fast = age.total_seconds() < current_app.config["COMMENT_MIN_SECONDS"]
+        return RESEND_MESSAGE if too_fast or age > COMMENT_FORM_MAX_AGE else None
+
+    @staticmethod
+    def _serializer() -> URLSafeSerializer:
+        """Signs timestamps with the app's key, apart from every other signed value."""
+        return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="comment-form-issued")

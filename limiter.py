@@ -1,0 +1,77 @@
+"""The database-backed limiter that comments and sign-in share, and the client address it keys on."""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Request
+from sqlalchemy import case, delete, literal
+from sqlalchemy.dialects import postgresql, sqlite
+
+from models import RateLimit, UTCDateTime, db
+from settings import Rule
+from text import now_utc
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a hit is allowed and, if not, how many seconds until it would be."""
+
+    allowed: bool
+    retry_after: int = 0
+
+
+def _upsert(key: str, period: int):
+    """One atomic statement: start a window at the first hit, count hits in it, restart it when over."""
+    now = now_utc()
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    table = RateLimit.__table__
+    expired = table.c.window_start <= now - timedelta(seconds=period)
+    statement = dialect.insert(table).values(key=key, window_start=now, hits=1)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "hits": case((expired, 1), else_=table.c.hits + 1),
+            "window_start": case((expired, literal(now, UTCDateTime())), else_=table.c.window_start),
+        },
+    ).returning(table.c.hits, table.c.window_start)
+
+
+def hit(key: str, rules: tuple[Rule, ...]) -> Verdict:
+    """Count one hit on key under every rule (in the caller's transaction); refused if any rule is over."""
+    wait = 0.0
+    for rule in rules:
+        hits, window_start = db.session.execute(_upsert(f"{key}|{rule.limit}/{rule.period}", rule.period)).one()
+        if hits > rule.limit:
+            window_end = window_start + timedelta(seconds=rule.period)
+            wait = max(wait, (window_end - now_utc()).total_seconds())
+    return Verdict(allowed=wait <= 0, retry_after=math.ceil(wait))
+
+
+def forget_expired(older_than: timedelta = timedelta(days=1)) -> None:
+    """Drop windows that ended long ago, so the table holds only recent clients (no job to run)."""
+    db.session.execute(delete(RateLimit).where(RateLimit.window_start < now_utc() - older_than))
+
+
+def _trusted(address: str, proxies: tuple) -> bool:
+    """True when address parses and lies in one of the trusted networks."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in proxies)
+
+
+def client_address(request: Request, proxies: tuple) -> str:
+    """The reader's address: the socket's, or behind trusted proxies the rightmost untrusted forwarded one."""
+    address = request.remote_addr or "unknown"
+    if not proxies or not _trusted(address, proxies):
+        return address  # an untrusted peer's X-Forwarded-For is whatever it chose to write
+    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+    for hop in reversed(forwarded):
+        if not _trusted(hop, proxies):
+            return hop
+    return forwarded[0] if forwarded else address

@@ -1,0 +1,134 @@
+"""Two real gunicorn processes on one database: headers as sent, comments and the limit shared."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BROWSER_AGENT, settings_for_tests
+
+ROOT = Path(__file__).resolve().parents[1]
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_listening(port: int, process: subprocess.Popen, seconds: float = 20) -> None:
+    """Block until the server accepts connections (or fail with its output)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(process.stderr.read().decode())
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"gunicorn did not listen on {port}")
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory, migrated_database):
+    """Two gunicorn servers, separate processes, sharing one SQLite database and key."""
+    instance = tmp_path_factory.mktemp("gunicorn-instance")
+    shutil.copy(migrated_database, instance / "news.sqlite3")
+    settings = settings_for_tests(instance, TESTING=False, COMMENT_RATE_LIMIT="5 per minute",
+                                  SECRET_KEY="shared-by-both-servers")
+    seed = subprocess.run([sys.executable, "-c", (
+        "from app import create_app; from tests.conftest import *; import models;"
+        f"app = create_app({settings!r});"
+        "ctx = app.app_context(); ctx.push();"
+        "a = models.Article(title='Shared', slug='shared', status='published', category=models.Category.get_or_create('Local'),"
+        " published_at=__import__('text').now_utc()); a.set_body('Body.'); models.db.session.add(a); models.db.session.commit()"
+    )], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert seed.returncode == 0, seed.stderr
+    ports, processes = [free_port(), free_port()], []
+    for port in ports:
+        processes.append(subprocess.Popen(
+            [str(GUNICORN), "--workers", "1", "--bind", f"127.0.0.1:{port}", f"app:create_app({settings!r})"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        ))
+    for port, process in zip(ports, processes, strict=True):
+        wait_until_listening(port, process)
+    yield [f"http://127.0.0.1:{port}" for port in ports]
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stderr.close()
+
+
+class Browser:
+    """A cookie-keeping HTTP client, like one browser session."""
+
+    def __init__(self):
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect())
+
+    def get(self, url: str):
+        return self.open(urllib.request.Request(url, headers={"User-Agent": BROWSER_AGENT}))
+
+    def post(self, url: str, data: dict):
+        body = urllib.parse.urlencode(data).encode()
+        return self.open(urllib.request.Request(url, data=body, headers={"User-Agent": BROWSER_AGENT}))
+
+    def open(self, request):
+        try:
+            response = self.opener.open(request, timeout=20)
+        except urllib.error.HTTPError as error:
+            response = error
+        return response.status, dict(response.headers), response.read().decode()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def post_comment(server: str, body: str) -> int:
+    """Open the article in a fresh browser on this server, send the comment, return the status."""
+    browser = Browser()
+    _, _, html = browser.get(server + "/articles/shared")
+    fields = dict(re.findall(r'<input id="\w+" name="(\w+)" type="hidden" value="([^"]*)"', html))
+    data = {name: unescape(value) for name, value in fields.items()} | {"name": "Ann", "body": body}
+    status, _, _ = browser.post(server + "/articles/shared/comments", data)
+    return status
+
+
+@pytest.mark.parametrize("path", ["/", "/articles/shared", "/static/site.css", "/no-such-page"])
+def test_every_response_carries_the_security_headers_and_no_server_version(servers, path):
+    status, headers, _ = Browser().get(servers[0] + path)
+    assert status in (200, 404)
+    csp = headers["Content-Security-Policy"]
+    for directive in ("script-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
+                      "frame-ancestors 'none'"):
+        assert directive in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert not re.search(r"\d", headers.get("Server", ""))
+
+
+def test_comments_through_both_servers_are_all_stored_and_the_sixth_in_a_minute_is_refused(servers):
+    statuses = [post_comment(servers[number % 2], f"Comment number {number}") for number in range(5)]
+    assert statuses == [302] * 5
+    assert post_comment(servers[1], "The sixth") == 429
+    assert post_comment(servers[0], "The seventh") == 429
+    _, _, html = Browser().get(servers[1] + "/articles/shared")
+    assert [f"Comment number {n}" for n in range(5)] == re.findall(r"Comment number \d", html)
+    assert "The sixth" not in html and "The seventh" not in html
