@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_migrate import Migrate
 
+import admin
+import auth
 import commands
 import comments
 import errors
@@ -34,5 +36,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     app.register_blueprint(reader.bp)
     app.register_blueprint(comments.bp)
+    auth.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+    app.context_processor(admin.admin_context)
     commands.init_app(app)
     return app

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
+import auth
 import demo
 import importer
 
@@ -41,7 +42,43 @@ def import_text_command(files: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
+def read_new_password(from_stdin: bool) -> str:
+    """A new password: one line of standard input, or typed twice at a hidden prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt="Password again")
+
+
+def run_account_change(change, name: str, password_stdin: bool, done: str) -> None:
+    """Apply an account change, turning a refusal into one error line and exit status 1."""
+    try:
+        change(name, read_new_password(password_stdin))
+    except auth.AccountError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    click.echo(done)
+
+
+@click.command("create-admin")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_admin_command(name: str, password_stdin: bool) -> None:
+    """Create an admin account (the password is asked twice, or read from standard input)."""
+    run_account_change(auth.create_admin, name, password_stdin, f"Created the admin account {name!r}.")
+
+
+@click.command("set-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def set_password_command(name: str, password_stdin: bool) -> None:
+    """Set an admin's password, end their sessions and lift a sign-in lock."""
+    run_account_change(auth.set_password, name, password_stdin,
+                       f"Password changed for {name!r}; its sessions are ended and any sign-in lock lifted.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with `flask --app app`."""
-    for command in (init_db_command, demo_command, import_text_command):
+    for command in (init_db_command, demo_command, import_text_command, create_admin_command, set_password_command):
         app.cli.add_command(command)

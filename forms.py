@@ -7,12 +7,14 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
-from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import DateTimeLocalField, HiddenField, PasswordField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from sanitize import has_control_characters
-from text import now_utc
+from text import now_utc, slugify
 
+PASSWORD_MIN_LENGTH = 12
 COMMENT_NAME_MAX = 80
 COMMENT_BODY_MAX = 5000
 # A comment form is good for a day; CSRF tokens live exactly as long (WTF_CSRF_TIME_LIMIT).
@@ -68,3 +70,49 @@ class CommentForm(FlaskForm):
     def _serializer() -> URLSafeSerializer:
         """Signs timestamps with the app's key, apart from every other signed value."""
         return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="comment-form-issued")
+
+
+class EmptyForm(FlaskForm):
+    """A button-only POST (sign out, unpublish, delete): just the CSRF token."""
+
+
+class SignInForm(FlaskForm):
+    """The admin's name and password."""
+
+    username = StringField("Name", validators=[DataRequired("Please give your name."), Length(max=80)])
+    password = PasswordField("Password", validators=[DataRequired("Please give your password."), Length(max=1024)])
+
+
+class AccountForm(FlaskForm):
+    """An admin changing their own password."""
+
+    current_password = PasswordField("Current password", validators=[DataRequired("Please give your current password.")])
+    new_password = PasswordField("New password", validators=[
+        DataRequired("Please choose a new password."),
+        Length(min=PASSWORD_MIN_LENGTH, max=1024,
+               message=f"The password must have at least {PASSWORD_MIN_LENGTH} characters."),
+    ])
+    confirm_password = PasswordField("New password again", validators=[
+        EqualTo("new_password", message="The two new passwords differ."),
+    ])
+
+
+class ArticleForm(FlaskForm):
+    """An article as the editor writes it; the publication time is in SITE_TIMEZONE."""
+
+    title = StringField("Title", validators=[plain_text, DataRequired("Please give a title."), Length(max=200)])
+    slug = StringField("Address (slug)", validators=[plain_text, Optional(), Length(max=200)])
+    category = StringField("Category", validators=[plain_text, DataRequired("Please pick or type a category."),
+                                                   Length(max=80)])
+    tags = StringField("Tags", validators=[plain_text, Length(max=500)])
+    summary = TextAreaField("Summary", validators=[plain_text, Length(max=300)])
+    body = TextAreaField("Body (Markdown)", validators=[plain_text, DataRequired("Please write the article.")])
+    status = RadioField("Status", choices=[SelectChoice("draft", "Draft"), SelectChoice("published", "Published")],
+                        default="draft")
+    published_at = DateTimeLocalField("Publication time", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+                                      validators=[Optional()])
+
+    def validate_slug(self, field) -> None:
+        """A typed slug must already be in slug form, so the address is exactly what was typed."""
+        if field.data and slugify(field.data) != field.data:
+            raise ValidationError(f"Use lowercase words joined by hyphens, such as {slugify(field.data)!r}.")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ipaddress
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Request
-from sqlalchemy import case, delete, literal
+from sqlalchemy import case, delete, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import RateLimit, UTCDateTime, db
@@ -40,15 +40,44 @@ def _upsert(key: str, period: int):
     ).returning(table.c.hits, table.c.window_start)
 
 
+def _count(key: str, period: int) -> tuple[int, datetime]:
+    """Hits so far in key's window (this one included) and when the window began."""
+    hits, window_start = db.session.execute(_upsert(key, period)).one()
+    return hits, window_start
+
+
 def hit(key: str, rules: tuple[Rule, ...]) -> Verdict:
     """Count one hit on key under every rule (in the caller's transaction); refused if any rule is over."""
     wait = 0.0
     for rule in rules:
-        hits, window_start = db.session.execute(_upsert(f"{key}|{rule.limit}/{rule.period}", rule.period)).one()
+        hits, window_start = _count(f"{key}|{rule.limit}/{rule.period}", rule.period)
         if hits > rule.limit:
             window_end = window_start + timedelta(seconds=rule.period)
             wait = max(wait, (window_end - now_utc()).total_seconds())
     return Verdict(allowed=wait <= 0, retry_after=math.ceil(wait))
+
+
+def count_failure(key: str, rule: Rule) -> bool:
+    """Count one failure; when they reach rule.limit within its period, lock key for one period."""
+    hits, _ = _count(f"{key}|failures", rule.period)
+    if hits >= rule.limit:
+        db.session.execute(delete(RateLimit).where(RateLimit.key == f"{key}|lock"))
+        _count(f"{key}|lock", rule.period)
+        return True
+    return False
+
+
+def locked_for(key: str, period: int) -> int:
+    """Seconds until key's lock (from count_failure) ends; 0 when it is not locked."""
+    started = db.session.execute(select(RateLimit.window_start).where(RateLimit.key == f"{key}|lock")).scalar()
+    if started is None:
+        return 0
+    return max(0, math.ceil((started + timedelta(seconds=period) - now_utc()).total_seconds()))
+
+
+def forget(key: str) -> None:
+    """Drop every count and lock kept under key (an administrator lifted it)."""
+    db.session.execute(delete(RateLimit).where(RateLimit.key.startswith(f"{key}|", autoescape=True)))
 
 
 def forget_expired(older_than: timedelta = timedelta(days=1)) -> None:

@@ -8,6 +8,7 @@ import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
     Column,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     and_,
+    case,
     event,
     func,
     or_,
@@ -178,6 +180,11 @@ class Tag(db.Model):
         return [found[slug] for slug in wanted]
 
     @classmethod
+    def all_names(cls) -> list[str]:
+        """Every tag's name, for suggestions that prefer tags already in use."""
+        return list(db.session.execute(select(cls.name).order_by(cls.name)).scalars())
+
+    @classmethod
     def with_published_counts(cls) -> list[tuple[Tag, int]]:
         """Every tag that has published articles, with how many, by name."""
         count = func.count(Article.id).label("count")
@@ -217,6 +224,9 @@ class Article(db.Model):
     comments: Mapped[list[Comment]] = relationship(
         back_populates="article", cascade="all, delete-orphan", passive_deletes=True, order_by="Comment.id"
     )
+    redirects: Mapped[list[SlugRedirect]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def __repr__(self) -> str:
         return f"<Article {self.slug}>"
@@ -248,9 +258,41 @@ class Article(db.Model):
         return db.session.execute(query).scalar_one_or_none()
 
     @classmethod
-    def slug_taken(cls, slug: str) -> bool:
-        """True when any article, published or not, already uses the slug."""
-        return db.session.execute(select(cls.id).filter_by(slug=slug)).first() is not None
+    def slug_taken(cls, slug: str, except_id: int | None = None) -> bool:
+        """True when another article uses the slug now, or used it once (its old links redirect)."""
+        current = select(cls.id).where(cls.slug == slug, cls.id != except_id)
+        former = select(SlugRedirect.article_id).where(SlugRedirect.old_slug == slug, SlugRedirect.article_id != except_id)
+        return db.session.execute(current.union_all(former).limit(1)).first() is not None
+
+    @classmethod
+    def for_admin(cls, status: str | None = None):
+        """The admin's listing, newest first, optionally 'draft', 'scheduled' or 'published' (live) only."""
+        query = (
+            select(cls)
+            .options(joinedload(cls.category), undefer(cls.visible_comment_count))
+            .order_by(func.coalesce(cls.published_at, cls.created_at).desc(), cls.id.desc())
+        )
+        if status == ArticleStatus.DRAFT:
+            query = query.where(cls.status == ArticleStatus.DRAFT)
+        elif status == "scheduled":
+            query = query.where(cls.status == ArticleStatus.PUBLISHED, cls.published_at > now_utc())
+        elif status == ArticleStatus.PUBLISHED:
+            query = query.where(cls.is_published())
+        return query
+
+    @property
+    def is_live(self) -> bool:
+        """True when readers can see the article now."""
+        return self.status == ArticleStatus.PUBLISHED and self.published_at is not None and self.published_at <= now_utc()
+
+    def change_slug(self, new_slug: str) -> None:
+        """Take a new slug; once readers have seen the old one, keep it as a redirect."""
+        if new_slug == self.slug:
+            return
+        if self.slug and self.id is not None and self.is_live:
+            self.redirects.append(SlugRedirect(old_slug=self.slug))
+        self.redirects = [redirect for redirect in self.redirects if redirect.old_slug != new_slug]
+        self.slug = new_slug
 
     @classmethod
     def count_read(cls, article_id: int) -> None:
@@ -274,6 +316,17 @@ class Comment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} on {self.article_id}>"
+
+    @classmethod
+    def for_moderation(cls):
+        """Every comment for the moderation page: pending first, then visible, then hidden; newest first."""
+        order = case({CommentStatus.PENDING: 0, CommentStatus.VISIBLE: 1}, value=cls.status, else_=2)
+        return select(cls).options(joinedload(cls.article)).order_by(order, cls.created_at.desc(), cls.id.desc())
+
+    @classmethod
+    def pending_count(cls) -> int:
+        """How many comments wait for a moderator."""
+        return db.session.execute(select(func.count(cls.id)).where(cls.status == CommentStatus.PENDING)).scalar_one()
 
     @classmethod
     def shown_on(cls, article_id: int, own_ids: list[int] = ()) -> list[Comment]:
@@ -300,16 +353,69 @@ Article.visible_comment_count = column_property(
 )
 
 
-class User(db.Model):
+class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    sessions: Mapped[list[AdminSession]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # The raw token of the browser session this object was loaded for (never stored).
+    session_token = None
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+    def get_id(self) -> str | None:
+        """Flask-Login keeps the session token, not the user id, so a server-side row can end it."""
+        return self.session_token
+
+    @classmethod
+    def by_username(cls, username: str) -> User | None:
+        """The account with this name, if any."""
+        return db.session.execute(select(cls).filter_by(username=username)).scalar_one_or_none()
+
+
+class AdminSession(db.Model):
+    """One signed-in browser; deleting the row signs that browser out wherever its cookie is."""
+
+    __tablename__ = "admin_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    user: Mapped[User] = relationship(back_populates="sessions")
+
+    def __repr__(self) -> str:
+        return f"<AdminSession of {self.user_id}>"
+
+
+class SlugRedirect(db.Model):
+    """A slug an article was published under before; its old links answer 301 to the new one."""
+
+    __tablename__ = "slug_redirects"
+
+    old_slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article: Mapped[Article] = relationship(back_populates="redirects")
+
+    def __repr__(self) -> str:
+        return f"<SlugRedirect {self.old_slug}>"
+
+    @classmethod
+    def target_of(cls, slug: str) -> str | None:
+        """The current slug of the published article once known as `slug`, if any."""
+        query = (
+            select(Article.slug)
+            .join(cls, cls.article_id == Article.id)
+            .where(cls.old_slug == slug, Article.is_published())
+        )
+        return db.session.execute(query).scalar_one_or_none()
 
 
 class RateLimit(db.Model):

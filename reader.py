@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Request, abort, current_app, render_template, request, session
+from flask import Blueprint, Request, abort, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
 
 from forms import CommentForm
-from models import Article, BadCursor, Category, Comment, Tag, in_category, published_page, with_tag
+from models import Article, BadCursor, Category, Comment, SlugRedirect, Tag, in_category, published_page, with_tag
 
 bp = Blueprint("reader", __name__)
 
@@ -34,7 +35,9 @@ def should_count_read(req: Request) -> bool:
     if "prefetch" in purpose or "prerender" in purpose:
         return False
     agent = req.headers.get("User-Agent", "").strip()
-    return bool(agent) and not NON_READER_AGENTS.search(agent)
+    if not agent or NON_READER_AGENTS.search(agent):
+        return False
+    return not current_user.is_authenticated  # the newsroom reading its own site is no reader
 
 
 def first_read_in_session(article_id: int) -> bool:
@@ -98,7 +101,10 @@ def render_article(article: Article, form: CommentForm, reads: int | None = None
 @bp.get("/articles/<slug>")
 def article(slug: str):
     """One article, its comments, and its read counted once per browser session."""
-    found = Article.published_by_slug(slug) or abort(404)
+    found = Article.published_by_slug(slug)
+    if found is None:
+        new_slug = SlugRedirect.target_of(slug) or abort(404)
+        return redirect(url_for("reader.article", slug=new_slug), 301)
     reads = found.reads
     if should_count_read(request) and first_read_in_session(found.id):
         Article.count_read(found.id)

@@ -6,7 +6,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from markdown_it import MarkdownIt
 
@@ -132,3 +132,13 @@ def escape_markdown(line: str) -> str:
     # Characters that only mean something at the start of a line: headings, quotes, lists, rules.
     escaped = re.sub(r"^([#>+=-])", r"\\\1", escaped)
     return re.sub(r"^(\d+)([.)])", r"\1\\\2", escaped)
+
+
+def local_to_utc(local: datetime, zone: tzinfo) -> datetime:
+    """A wall-clock time typed in the site's time zone, as aware UTC."""
+    return local.replace(tzinfo=zone).astimezone(UTC)
+
+
+def utc_to_local(moment: datetime, zone: tzinfo) -> datetime:
+    """An aware time as the site's wall clock, without tzinfo, for a datetime-local field."""
+    return moment.astimezone(zone).replace(tzinfo=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -152,3 +153,46 @@ def count_queries(app):
                 self.statements.append(statement)
 
     return Counter
+
+
+ADMIN_PASSWORD = "a long enough passphrase"
+
+
+def csrf_token_of(response) -> str:
+    """The CSRF token in a page's form."""
+    html = response.get_data(as_text=True)
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'type="hidden" name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def sign_in(client, username: str = "editor", password: str = ADMIN_PASSWORD, next_path: str | None = None,
+            address: str = "192.0.2.10"):
+    """Fill and send the sign-in form as a person would; returns the response."""
+    url = "/admin/login" + (f"?next={next_path}" if next_path else "")
+    token = csrf_token_of(client.get(url, environ_base={"REMOTE_ADDR": address}))
+    return client.post(url, data={"csrf_token": token, "username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+@pytest.fixture
+def make_admin(app):
+    """Factory: an admin account with ADMIN_PASSWORD unless told otherwise."""
+    from auth import create_admin
+
+    def make(username: str = "editor", password: str = ADMIN_PASSWORD):
+        return create_admin(username, password)
+
+    return make
+
+
+@pytest.fixture
+def admin_client(app, make_admin):
+    """A browser signed in as the admin 'editor'."""
+    make_admin()
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = BROWSER_AGENT
+    response = sign_in(client)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client

@@ -20,17 +20,44 @@ def reader_paths(live_server: str) -> list[str]:
     """One page of each kind: home, article, category, tag, tags, an older page and a 404."""
     home = urllib.request.urlopen(live_server + "/").read().decode()
     article = home.split('class="item-title"><a href="', 1)[1].split('"', 1)[0]
-    return ["/", article, "/categories/politics", "/tags/housing", "/tags", "/no-such-page"]
+    return ["/", article, "/categories/politics", "/tags/housing", "/tags", "/no-such-page", "/admin/login"]
+
+
+ADMIN_PATHS = ["/admin/", "/admin/articles/new", "/admin/articles/1/edit", "/admin/articles/1/delete",
+               "/admin/comments", "/admin/account"]
+
+
+@pytest.fixture(scope="module")
+def admin_state(live_app, live_server, browser, tmp_path_factory):
+    """A signed-in admin's cookies, saved for new browser contexts."""
+    from auth import create_admin
+    from tests.conftest import ADMIN_PASSWORD
+
+    with live_app.app_context():
+        create_admin("checker", ADMIN_PASSWORD)
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server + "/admin/login")
+    page.get_by_label("Name").fill("checker")
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server + "/admin/")
+    state = tmp_path_factory.mktemp("admin-state") / "state.json"
+    context.storage_state(path=str(state))
+    context.close()
+    return str(state)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_violations(browser, live_server, scheme):
+@pytest.mark.parametrize("who", ["reader", "admin"])
+def test_axe_finds_no_violations(browser, live_server, admin_state, scheme, who):
     assert AXE.exists(), "run `npm ci` (make test does) to install axe-core"
     # Our Content-Security-Policy would block the injected script: bypass it for the checker only.
-    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
+    state = admin_state if who == "admin" else None
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme, storage_state=state)
     page = context.new_page()
     problems = {}
-    for path in reader_paths(live_server):
+    for path in (ADMIN_PATHS if who == "admin" else reader_paths(live_server)):
         page.goto(live_server + path)
         page.add_script_tag(path=str(AXE))
         result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
@@ -41,18 +68,17 @@ def test_axe_finds_no_violations(browser, live_server, scheme):
     assert problems == {}
 
 
-def test_pages_are_valid_html(live_server, tmp_path):
+def test_pages_are_valid_html(browser, live_server, admin_state, tmp_path):
     if not shutil.which("java") and not os.environ.get("CI"):
         pytest.skip("the Nu HTML checker needs Java: apt-get install default-jre-headless")
     files = []
-    for number, path in enumerate(reader_paths(live_server)):
-        request = urllib.request.Request(live_server + path)
-        try:
-            html = urllib.request.urlopen(request).read()
-        except urllib.error.HTTPError as error:  # the 404 page is checked too
-            html = error.read()
+    admin = browser.new_context(storage_state=admin_state)
+    for number, path in enumerate(reader_paths(live_server) + ADMIN_PATHS):
+        # The 404 page is checked too; admin pages are fetched with the admin's cookies.
+        response = admin.request.get(live_server + path, max_redirects=0)
         files.append(tmp_path / f"page{number}.html")
-        files[-1].write_bytes(html)
+        files[-1].write_bytes(response.body())
+    admin.close()
     result = subprocess.run(["java", "-jar", str(VNU), "--format", "json", *map(str, files)],
                             capture_output=True, text=True, timeout=120)
     messages = json.loads(result.stderr or "{}").get("messages", [])

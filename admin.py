@@ -1,0 +1,280 @@
+"""The newsroom: the article list, the article form with preview and checks, and comment moderation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import delete, update
+
+from auth import no_store, require_admin
+from editorial import editorial_warnings, suggest_tags
+from forms import ArticleForm, CommentForm, EmptyForm
+from models import Article, ArticleStatus, Category, Comment, CommentStatus, Tag, db
+from text import excerpt, local_to_utc, now_utc, render_markdown, slugify, split_tag_names, unique_slug, utc_to_local
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.before_request(require_admin)
+bp.after_request(no_store)
+
+ARTICLES_PER_PAGE = 25
+COMMENTS_PER_PAGE = 50
+# Leaves room under the summary field's 300 characters for the ellipsis and an edit.
+SUMMARY_MAX = 280
+STATUS_FILTERS = ("draft", "scheduled", "published")
+MODERATION_ACTIONS = {"approve": CommentStatus.VISIBLE, "hide": CommentStatus.HIDDEN, "delete": None}
+
+
+# --- The article list -----------------------------------------------------------------------------
+
+
+@bp.get("/")
+def articles():
+    """Every article, newest first, filtered by status, a page at a time."""
+    status = request.args.get("status")
+    if status not in STATUS_FILTERS:
+        status = None
+    page = db.paginate(Article.for_admin(status), per_page=ARTICLES_PER_PAGE, error_out=True)
+    return render_template("admin/articles.html", page=page, status=status, filters=STATUS_FILTERS)
+
+
+@bp.app_template_global()
+def status_label(article: Article) -> str:
+    """'Draft', 'Scheduled' or 'Published', as readers' access to the article stands now."""
+    if article.status == ArticleStatus.DRAFT:
+        return "Draft"
+    return "Published" if article.is_live else "Scheduled"
+
+
+@bp.app_template_global()
+def form_values(form) -> list[tuple[str, str]]:
+    """(name, value) of every field but the CSRF token, to carry a previewed form back to the editor."""
+    return [(field.name, field._value() if field.type != "RadioField" else (field.data or ""))
+            for field in form if field.name != "csrf_token"]
+
+
+# --- The article form -------------------------------------------------------------------------------
+
+
+def form_data_of(article: Article) -> dict:
+    """An article's fields as the form shows them (time in SITE_TIMEZONE)."""
+    zone = current_app.config["TIMEZONE"]
+    return {
+        "title": article.title, "slug": article.slug, "category": article.category.name,
+        "tags": ", ".join(tag.name for tag in article.tags), "summary": article.summary,
+        "body": article.body_source, "status": article.status,
+        "published_at": utc_to_local(article.published_at, zone) if article.published_at else None,
+    }
+
+
+def chosen_slug(form: ArticleForm, article: Article | None) -> str | None:
+    """The slug typed, or one made from the title; None (with a field error) when it is taken."""
+    own_id = article.id if article else None
+    if not form.slug.data:
+        return unique_slug(form.title.data, lambda slug: Article.slug_taken(slug, own_id))
+    if Article.slug_taken(form.slug.data, own_id):
+        form.slug.errors.append("Another article uses (or once used) this address.")
+        return None
+    return form.slug.data
+
+
+def publication_time(form: ArticleForm, article: Article | None):
+    """When the article goes live: the time typed (site time zone), else now for a first publication."""
+    if form.published_at.data:
+        return local_to_utc(form.published_at.data, current_app.config["TIMEZONE"])
+    if form.status.data == ArticleStatus.PUBLISHED:
+        return article.published_at if article and article.published_at else now_utc()
+    return None
+
+
+def fill_article(article: Article, form: ArticleForm, slug: str, tags: list[Tag], category: Category) -> Article:
+    """Copy the form onto an article; the body's HTML and excerpt are prepared here, once."""
+    article.title = form.title.data.strip()
+    article.change_slug(slug)
+    article.category = category
+    article.tags = tags
+    article.summary = (form.summary.data or "").strip()
+    article.set_body(form.body.data)
+    article.status = form.status.data
+    article.published_at = publication_time(form, article)
+    return article
+
+
+def render_editor(form: ArticleForm, article: Article | None, status: int = 200):
+    """The article form, with the editorial checks and tag suggestions for what it holds."""
+    body = form.body.data or ""
+    warnings = editorial_warnings(form.title.data or "", form.summary.data or "", body) if body else []
+    typed = {slugify(name) for name in split_tag_names(form.tags.data or "")}
+    suggestions = [tag for tag in suggest_tags(body, Tag.all_names()) if slugify(tag) not in typed]
+    suggested_summary = "" if form.summary.data or not body else excerpt(render_markdown(body)[1], SUMMARY_MAX)
+    return render_template(
+        "admin/editor.html", form=form, article=article, warnings=warnings, suggestions=suggestions,
+        suggested_summary=suggested_summary, categories=Category.all_by_name(),
+    ), status
+
+
+def render_preview(form: ArticleForm, article: Article | None, slug: str):
+    """The article exactly as a reader will see it, from the form, with nothing saved."""
+    with db.session.no_autoflush:
+        draft = Article(id=article.id if article else None, reads=article.reads if article else 0, slug=slug,
+                        created_at=article.created_at if article else now_utc())
+        name = " ".join(form.category.data.split())
+        category = Category.by_slug(slugify(name)) or Category(name=name, slug=slugify(name))
+        fill_article(draft, form, slug, preview_tags(form.tags.data), category)
+        draft.published_at = draft.published_at or now_utc()
+        comments = Comment.shown_on(article.id) if article else []
+        comment_form = CommentForm()
+        comment_form.stamp()
+        html = render_template(
+            "reader/article.html", article=draft, reads=draft.reads, comments=comments, form=comment_form,
+            preview=True, editor_form=form,
+            warnings=editorial_warnings(form.title.data, form.summary.data or "", form.body.data),
+        )
+    db.session.rollback()  # nothing the preview touched may be saved
+    return html
+
+
+def preview_tags(raw: str) -> list[Tag]:
+    """Tags for a preview: existing ones as they are, new ones unsaved."""
+    tags = []
+    for name in split_tag_names(raw or ""):
+        tags.append(Tag.by_slug(slugify(name)) or Tag(name=name, slug=slugify(name)))
+    return tags
+
+
+def save_article(form: ArticleForm, article: Article | None, slug: str) -> Article:
+    """Store the form as a new or changed article and commit."""
+    target = article or Article()
+    fill_article(target, form, slug, Tag.get_or_create_all(split_tag_names(form.tags.data or "")),
+                 Category.get_or_create(form.category.data))
+    db.session.add(target)
+    db.session.commit()
+    return target
+
+
+def saved_message(article: Article) -> str:
+    """What the editor is told after saving, by what readers now see."""
+    if article.is_live:
+        return "Saved. The article is published."
+    if article.status == ArticleStatus.PUBLISHED:
+        return "Saved. The article is scheduled and will appear at its publication time."
+    return "Saved as a draft. Readers cannot see it."
+
+
+def edit(article: Article | None):
+    """The form's flow: show, re-show (after preview), preview, or save and redirect."""
+    form = ArticleForm(data=form_data_of(article) if article and request.method == "GET" else None)
+    if request.method == "GET" or request.form.get("action") == "edit":
+        return render_editor(form, article)
+    if not form.validate_on_submit():
+        return render_editor(form, article, 400)
+    slug = chosen_slug(form, article)
+    if slug is None:
+        return render_editor(form, article, 400)
+    if request.form.get("action") == "preview":
+        return render_preview(form, article, slug)
+    saved = save_article(form, article, slug)
+    flash(saved_message(saved), "info")
+    return redirect(url_for("admin.edit_article", article_id=saved.id))
+
+
+@bp.route("/articles/new", methods=["GET", "POST"])
+def new_article():
+    """Write a new article."""
+    return edit(None)
+
+
+@bp.route("/articles/<int:article_id>/edit", methods=["GET", "POST"])
+def edit_article(article_id: int):
+    """Change an article."""
+    return edit(db.get_or_404(Article, article_id))
+
+
+@bp.post("/articles/<int:article_id>/unpublish")
+def unpublish_article(article_id: int):
+    """Take an article off the site; it stays as a draft."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    article = db.get_or_404(Article, article_id)
+    article.status = ArticleStatus.DRAFT
+    db.session.commit()
+    flash(f"“{article.title}” is unpublished and kept as a draft.", "info")
+    return redirect(url_for("admin.edit_article", article_id=article.id))
+
+
+@bp.route("/articles/<int:article_id>/delete", methods=["GET", "POST"])
+def delete_article(article_id: int):
+    """Ask, then delete an article with its comments; tags other articles use stay."""
+    article = db.get_or_404(Article, article_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return render_template("admin/delete.html", article=article, form=form, comment_count=len(article.comments))
+    title = article.title
+    db.session.delete(article)
+    db.session.commit()
+    flash(f"“{title}” and its comments are deleted.", "info")
+    return redirect(url_for("admin.articles"))
+
+
+@bp.post("/tag-suggestions")
+def tag_suggestions():
+    """Fresh tag suggestions for the body being typed (JSON for the form's script)."""
+    payload = request.get_json(silent=True) or {}
+    body, typed = str(payload.get("body", "")), split_tag_names(str(payload.get("tags", "")))
+    typed_slugs = {slugify(name) for name in typed}
+    suggestions = [tag for tag in suggest_tags(body, Tag.all_names()) if slugify(tag) not in typed_slugs]
+    return jsonify(suggestions=suggestions)
+
+
+# --- Comment moderation ------------------------------------------------------------------------------
+
+
+@bp.get("/comments")
+def comments():
+    """Every comment, those awaiting approval first, with buttons to approve, hide or delete."""
+    page = db.paginate(Comment.for_moderation(), per_page=COMMENTS_PER_PAGE, error_out=True)
+    return render_template("admin/comments.html", page=page, form=EmptyForm())
+
+
+def moderate(comment_ids: list[int], action: str) -> int:
+    """Apply one moderation action to these comments; how many it touched."""
+    if action == "delete":
+        result = db.session.execute(delete(Comment).where(Comment.id.in_(comment_ids)))
+    else:
+        result = db.session.execute(
+            update(Comment).where(Comment.id.in_(comment_ids)).values(status=MODERATION_ACTIONS[action])
+        )
+    db.session.commit()
+    return result.rowcount
+
+
+def requested_moderation() -> tuple[list[int], str] | None:
+    """(ids, action) from a row button ('approve:12') or the bulk buttons with ticked boxes."""
+    if one := request.form.get("one"):
+        action, _, raw_id = one.partition(":")
+        ids = [raw_id]
+    else:
+        action, ids = request.form.get("action", ""), request.form.getlist("ids")
+    if action not in MODERATION_ACTIONS or not ids or not all(str(i).isdigit() for i in ids):
+        return None
+    return [int(i) for i in ids], action
+
+
+@bp.post("/comments")
+def moderate_comments():
+    """Approve, hide or delete one comment or the ticked ones."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    requested = requested_moderation()
+    if requested is None:
+        flash("Tick at least one comment and choose what to do with it.", "error")
+    else:
+        count = moderate(*requested)
+        past = {"approve": "approved", "hide": "hidden", "delete": "deleted"}[requested[1]]
+        flash(f"{count} comment{'s' if count != 1 else ''} {past}.", "info")
+    return redirect(url_for("admin.comments", page=request.args.get("page", 1, type=int)))
+
+
+def admin_context() -> dict:
+    """The pending comment count for the navigation of admin pages (reader pages skip the query)."""
+    if request.blueprint in ("admin", "auth") and request.endpoint != "auth.login":
+        return {"pending_comments": Comment.pending_count()}
+    return {}

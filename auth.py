@@ -1,0 +1,228 @@
+"""Admin accounts: passwords, sign-in with lockout, server-side sessions, and their pages."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, current_user, login_user, logout_user
+from sqlalchemy import delete, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+import limiter
+from forms import PASSWORD_MIN_LENGTH, AccountForm, SignInForm
+from models import AdminSession, User, db
+from settings import Rule
+from text import now_utc
+
+IDLE_LIMIT = timedelta(hours=2)
+SESSION_LIMIT = timedelta(hours=12)
+# Writing last_seen_at on every admin request is wasteful; this precision is plenty for a 2-hour limit.
+LAST_SEEN_PRECISION = timedelta(minutes=1)
+# Five failures for one account name or one address within 15 minutes lock it for 15 minutes.
+SIGN_IN_FAILURES = Rule(limit=5, period=15 * 60)
+SIGN_IN_FAILED = "The name or password is not right."
+
+login_manager = LoginManager()
+# Sessions are checked on the server (AdminSession rows); Flask-Login's own protection would
+# only write an extra key into every reader's cookie.
+login_manager.session_protection = None
+bp = Blueprint("auth", __name__, url_prefix="/admin")
+
+# Checked against when the name is unknown, so a wrong name costs the same time as a wrong password.
+_UNKNOWN_USER_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+class AccountError(ValueError):
+    """An account change that the rules refuse; the message says why."""
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is refused, or None."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return f"The password must have at least {PASSWORD_MIN_LENGTH} characters."
+    return None
+
+
+def create_admin(username: str, password: str) -> User:
+    """Add an admin account; AccountError for a taken name or a weak password."""
+    username = username.strip()
+    if not username or User.by_username(username):
+        raise AccountError(f"An account named {username!r} already exists." if username else "A name is required.")
+    if problem := password_problem(password):
+        raise AccountError(problem)
+    user = User(username=username, password_hash=generate_password_hash(password))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def set_password(username: str, password: str) -> User:
+    """Change a password, end every session of the account and lift its sign-in lock."""
+    user = User.by_username(username)
+    if user is None:
+        raise AccountError(f"There is no account named {username!r}.")
+    if problem := password_problem(password):
+        raise AccountError(problem)
+    user.password_hash = generate_password_hash(password)
+    db.session.execute(delete(AdminSession).where(AdminSession.user_id == user.id))
+    limiter.forget(name_key(username))
+    db.session.commit()
+    return user
+
+
+def name_key(username: str) -> str:
+    """The limiter key for sign-in failures under one account name, existing or not."""
+    return f"sign-in-name:{username.strip().casefold()}"
+
+
+def _token_hash(token: str) -> str:
+    """Sessions are stored hashed: a copy of the database opens no browser session."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User) -> None:
+    """A fresh session for this browser: old cookie contents dropped, a new server-side row."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(AdminSession(token_hash=_token_hash(token), user_id=user.id))
+    db.session.commit()
+    user.session_token = token
+    session.clear()
+    login_user(user)
+
+
+@login_manager.user_loader
+def load_signed_in_admin(token: str) -> User | None:
+    """The admin whose live session row matches the cookie's token; expired rows are removed."""
+    row = db.session.execute(select(AdminSession).where(AdminSession.token_hash == _token_hash(token))).scalar()
+    if row is None:
+        return None
+    now = now_utc()
+    if now - row.last_seen_at > IDLE_LIMIT or now - row.created_at > SESSION_LIMIT:
+        db.session.delete(row)
+        db.session.commit()
+        return None
+    if now - row.last_seen_at > LAST_SEEN_PRECISION:
+        row.last_seen_at = now
+        db.session.commit()
+    row.user.session_token = token
+    return row.user
+
+
+def end_session() -> None:
+    """Delete this browser's session row, so no copy of its cookie opens anything again."""
+    if current_user.is_authenticated:
+        token_hash = _token_hash(current_user.session_token)
+        db.session.execute(delete(AdminSession).where(AdminSession.token_hash == token_hash))
+        db.session.commit()
+    logout_user()
+    session.clear()
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after sign-in: a path on this site, never another host."""
+    default = url_for("admin.articles")
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    return default if parts.scheme or parts.netloc else target
+
+
+def require_admin() -> Response | None:
+    """Before every admin view: anonymous visitors go to the sign-in page, with where they were going."""
+    if not current_user.is_authenticated:
+        target = request.full_path if request.query_string else request.path
+        return redirect(url_for("auth.login", next=target))
+    return None
+
+
+def no_store(response: Response) -> Response:
+    """Admin pages are never kept by browsers or proxies."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def sign_in_lock_wait(username: str, address: str) -> int:
+    """Seconds until sign-in is allowed again for this name and address (0: allowed)."""
+    period = SIGN_IN_FAILURES.period
+    return max(limiter.locked_for(name_key(username), period), limiter.locked_for(f"sign-in-address:{address}", period))
+
+
+def check_credentials(username: str, password: str) -> User | None:
+    """The account if the password is right; the same work is done for an unknown name."""
+    user = User.by_username(username.strip())
+    valid = check_password_hash(user.password_hash if user else _UNKNOWN_USER_HASH, password)
+    return user if user and valid else None
+
+
+def record_failure(username: str, address: str) -> None:
+    """Count a failed sign-in against the name and the address, locking either at the limit."""
+    limiter.count_failure(name_key(username), SIGN_IN_FAILURES)
+    limiter.count_failure(f"sign-in-address:{address}", SIGN_IN_FAILURES)
+    db.session.commit()
+
+
+def locked_message(seconds: int) -> str:
+    """What a locked-out admin is told."""
+    minutes = max(1, -(-seconds // 60))
+    return (f"Too many failed sign-ins for this account or from this address. "
+            f"Sign-in is locked; try again in {minutes} minute{'s' if minutes != 1 else ''}.")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The sign-in page; five failures lock the name and the address for 15 minutes."""
+    form = SignInForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
+    address = limiter.client_address(request, current_app.config["TRUSTED_PROXY_NETWORKS"])
+    if wait := sign_in_lock_wait(form.username.data, address):
+        form.form_errors.append(locked_message(wait))
+        return render_template("auth/login.html", form=form), 429
+    user = check_credentials(form.username.data, form.password.data)
+    if user is None:
+        record_failure(form.username.data, address)
+        form.form_errors.append(SIGN_IN_FAILED)
+        return render_template("auth/login.html", form=form), 400
+    start_session(user)
+    return redirect(safe_next(request.args.get("next")))
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out: this browser's session ends on the server too."""
+    end_session()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    """Change one's own password; every other session of the account ends."""
+    form = AccountForm()
+    if form.validate_on_submit():
+        if not check_password_hash(current_user.password_hash, form.current_password.data):
+            form.current_password.errors.append("This is not your current password.")
+        else:
+            set_password(current_user.username, form.new_password.data)
+            start_session(db.session.get(User, current_user.id))
+            flash("Your password is changed. Other browsers signed in to this account are signed out.", "info")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form), 400 if form.errors else 200
+
+
+def init_app(app) -> None:
+    """Bind Flask-Login to the app."""
+    login_manager.init_app(app)
+
+
+@bp.before_request
+def require_admin_except_on_sign_in() -> Response | None:
+    """The sign-in page is the one admin page open to everyone."""
+    return None if request.endpoint == "auth.login" else require_admin()
+
+
+bp.after_request(no_store)
