@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test db screenshots lint clean
+.PHONY: run test db screenshots lint bench clean
 
 run: $(VENV)/.runtime db
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -18,7 +18,11 @@ test: $(VENV)/.dev node_modules/.installed
 
 # Refreshes the committed screenshots the README shows.
 screenshots: $(VENV)/.dev
-	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest tests/browser/test_screenshots.py -q
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest tests/browser/test_screenshots.py tests/browser/test_newsroom.py -q
+
+# Page throughput as a share of a bare Flask constant on the same gunicorn (needs wrk).
+bench: $(VENV)/.dev
+	$(BIN)/python bench/run.py 5
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
