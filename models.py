@@ -243,9 +243,14 @@ class Article(db.Model):
         return self.summary or self.excerpt
 
     @classmethod
-    def is_published(cls):
-        """The one rule for 'a reader may see it': published, and not scheduled for later."""
-        return and_(cls.status == ArticleStatus.PUBLISHED, cls.published_at <= now_utc())
+    def is_published(cls, until: datetime | None = None):
+        """The one rule for 'a reader may see it': published, and not scheduled for later.
+
+        `until`, earlier than now, narrows it to articles published by then (a listing's cursor),
+        as one bound the index can seek to.
+        """
+        now = now_utc()
+        return and_(cls.status == ArticleStatus.PUBLISHED, cls.published_at <= min(until or now, now))
 
     @classmethod
     def published_by_slug(cls, slug: str) -> Article | None:
@@ -466,19 +471,16 @@ class Page:
 
 def published_page(where=None, before: str | None = None, after: str | None = None, per_page: int = 20) -> Page:
     """A newest-first page of published articles matching `where`, older than `before` or newer than `after`."""
-    filters = [Article.is_published()] + ([where] if where is not None else [])
-    key = (Article.published_at, Article.id)
+    extra = [where] if where is not None else []
     if after:
         at = decode_cursor(after)
-        rows = _listing(filters + [_newer_than(at)], (key[0].asc(), key[1].asc()), per_page + 1)
-        more_newer = len(rows) > per_page
+        rows = _listing([Article.is_published(), _newer_than(at), *extra], ascending=True, limit=per_page + 1)
         articles = list(reversed(rows[:per_page]))
-        return Page(articles, encode_cursor(articles[0]) if more_newer and articles else None,
-                    encode_cursor(articles[-1]) if articles else None)
-    conditions = list(filters)
-    if before:
-        conditions.append(_older_than(decode_cursor(before)))
-    rows = _listing(conditions, (key[0].desc(), key[1].desc()), per_page + 1)
+        newer = encode_cursor(articles[0]) if len(rows) > per_page else None
+        return Page(articles, newer, encode_cursor(articles[-1]) if articles else None)
+    at = decode_cursor(before) if before else None
+    published = Article.is_published(until=at[0] if at else None)
+    rows = _listing([published, *([_older_than(at)] if at else []), *extra], ascending=False, limit=per_page + 1)
     articles = rows[:per_page]
     newer = encode_cursor(articles[0]) if before and articles else None
     older = encode_cursor(articles[-1]) if len(rows) > per_page else None
@@ -486,21 +488,23 @@ def published_page(where=None, before: str | None = None, after: str | None = No
 
 
 def _older_than(at: tuple[datetime, int]):
-    """Rows after the cursor in newest-first order."""
+    """Rows after the cursor in newest-first order (ties on the time broken by id)."""
     return or_(Article.published_at < at[0], and_(Article.published_at == at[0], Article.id < at[1]))
 
 
 def _newer_than(at: tuple[datetime, int]):
-    """Rows before the cursor in newest-first order."""
-    return or_(Article.published_at > at[0], and_(Article.published_at == at[0], Article.id > at[1]))
+    """Rows before the cursor in newest-first order; the plain bound lets the index seek to it."""
+    return and_(Article.published_at >= at[0],
+                or_(Article.published_at > at[0], and_(Article.published_at == at[0], Article.id > at[1])))
 
 
-def _listing(conditions: list, order_by: tuple, limit: int) -> list[Article]:
+def _listing(conditions: list, ascending: bool, limit: int) -> list[Article]:
     """Articles for a listing with their category and comment count, in one query."""
+    key = (Article.published_at, Article.id)
     query = (
         select(Article)
         .where(*conditions)
-        .order_by(*order_by)
+        .order_by(*(column.asc() if ascending else column.desc() for column in key))
         .limit(limit)
         .options(joinedload(Article.category), undefer_comment_count())
     )

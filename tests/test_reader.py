@@ -195,3 +195,58 @@ def test_an_unexpected_error_shows_the_500_page_and_rolls_back(app, client, make
     assert response.status_code == 500
     assert "Something went wrong" in text_of(response) and "RuntimeError" not in text_of(response)
     assert not db.session.new
+
+
+@pytest.mark.parametrize("path", ["/", "/categories/politics", "/?before={cursor}", "/categories/politics?before={cursor}"])
+def test_listings_read_an_index_in_order_without_sorting(app, client, make_article, path):
+    from sqlalchemy import event
+
+    from models import encode_cursor
+
+    for number in range(25):
+        make_article(f"Story {number}", age=timedelta(hours=number + 1))
+    cursor = encode_cursor(db.session.execute(db.select(Article).filter_by(slug="story-10")).scalar_one())
+    captured = []
+
+    def capture(conn, cursor_, statement, parameters, *args):
+        if "FROM articles" in statement and "LIMIT" in statement:
+            captured.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    client.get(path.format(cursor=cursor))
+    event.remove(db.engine, "before_cursor_execute", capture)
+    statement, parameters = captured[0]
+    with db.engine.connect() as connection:
+        plan = " | ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+    assert re.search(r"SEARCH articles USING (COVERING )?INDEX ix_articles_", plan) and "TEMP B-TREE" not in plan, plan
+
+
+def test_a_page_deep_in_the_archive_costs_what_the_first_page_costs(app, client):
+    """Counted in SQLite VM steps, not seconds: a keyset page seeks to its place instead of scanning to it."""
+    from sqlalchemy import event
+
+    from models import Category, encode_cursor
+
+    category = Category.get_or_create("Politics")
+    db.session.commit()
+    now = now_utc()
+    db.session.execute(db.insert(Article), [
+        {"slug": f"a-{n}", "title": f"A {n}", "category_id": category.id, "status": ArticleStatus.PUBLISHED,
+         "published_at": now - timedelta(minutes=n), "created_at": now, "updated_at": now} for n in range(3000)])
+    db.session.commit()
+    deep = encode_cursor(db.session.execute(db.select(Article).filter_by(slug="a-2950")).scalar_one())
+
+    def vm_steps(path: str) -> int:
+        steps = [0]
+
+        def count_steps(conn, cursor, *args):
+            cursor.connection.set_progress_handler(lambda: steps.__setitem__(0, steps[0] + 1), 100)
+
+        event.listen(db.engine, "before_cursor_execute", count_steps)
+        assert client.get(path).status_code == 200
+        event.remove(db.engine, "before_cursor_execute", count_steps)
+        return steps[0]
+
+    for base in ("/", "/categories/politics"):
+        first, far = vm_steps(base), vm_steps(f"{base}?before={deep}")
+        assert far < first * 2, (base, first, far)
