@@ -81,7 +81,8 @@ def publication_time(form: ArticleForm, article: Article | None):
     if form.published_at.data:
         return local_to_utc(form.published_at.data, current_app.config["TIMEZONE"])
     if form.status.data == ArticleStatus.PUBLISHED:
-        return article.published_at if article and article.published_at else now_utc()
+        # A live article keeps its time; a draft or a scheduled one goes live now.
+        return article.published_at if article and article.is_live else now_utc()
     return None
 
 
@@ -121,7 +122,7 @@ def render_preview(form: ArticleForm, article: Article | None, slug: str):
         fill_article(draft, form, slug, preview_tags(form.tags.data), category)
         draft.published_at = draft.published_at or now_utc()
         comments = Comment.shown_on(article.id) if article else []
-        comment_form = CommentForm()
+        comment_form = CommentForm(formdata=None)  # the editor's "body" is not a comment
         comment_form.stamp()
         html = render_template(
             "reader/article.html", article=draft, reads=draft.reads, comments=comments, form=comment_form,

@@ -27,7 +27,10 @@ def init_db_command() -> None:
 def demo_command() -> None:
     """Load the demo articles and comments (running it again adds nothing twice)."""
     added = demo.load_demo()
-    click.echo(f"Added {added} demo article(s).")
+    if added is None:
+        click.echo("The site already has articles; the demo content is only loaded into an empty site.")
+    else:
+        click.echo(f"Added {added} demo articles.")
 
 
 @click.command("import-text")

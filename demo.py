@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
 from models import Article, ArticleStatus, Category, Comment, CommentStatus, Tag, db
 from sanitize import sanitize_comment
 from text import now_utc, slugify, split_tag_names
@@ -55,14 +57,16 @@ def parse_age(age: str) -> timedelta:
     return timedelta(seconds=int(number) * AGE_UNITS[unit])
 
 
-def load_demo(directory: Path = DEMO_DIRECTORY) -> int:
-    """Add every demo article whose slug is not there yet; returns how many were added."""
+def load_demo(directory: Path = DEMO_DIRECTORY) -> int | None:
+    """Fill an empty site with the demo articles; None (nothing added) once the site has any article.
+
+    A newsroom that deleted a demo article must not see it come back at the next `make run`.
+    """
+    if db.session.execute(select(Article.id).limit(1)).first() is not None:
+        return None
     added = 0
     for path in sorted(directory.glob("*.md")):
-        demo = parse_demo_file(path.read_text(encoding="utf-8"))
-        if Article.slug_taken(slugify(demo.title)):
-            continue
-        add_demo_article(demo)
+        add_demo_article(parse_demo_file(path.read_text(encoding="utf-8")))
         added += 1
     db.session.commit()
     return added

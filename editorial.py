@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-# Listings and search results cut titles off beyond this many characters.
+# Listings and search engines cut titles off beyond this many characters.
 MAX_TITLE_LENGTH = 110
 # Long enough to recognise the quoted text, short enough to scan a list of warnings.
 SNIPPET_LENGTH = 60
@@ -386,7 +386,7 @@ def _title_and_summary_warnings(title: str, summary: str) -> list[EditorialWarni
         message = f'Title is {length} characters, over the {MAX_TITLE_LENGTH}-character limit: "{_snippet(title)}"'
         warnings.append(EditorialWarning("long-title", message))
     if not summary.strip():
-        message = "Summary is missing; listings and search results will show nothing under the title."
+        message = "Summary is missing; listings will show the start of the body instead."
         warnings.append(EditorialWarning("missing-summary", message))
     return warnings
 

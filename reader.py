@@ -71,17 +71,28 @@ def home():
     return listing("reader/home.html")
 
 
+def lowercase_redirect(slug: str):
+    """Slugs are lowercase; a link typed in capitals is sent to the real address, or a 404."""
+    if slug == slug.lower():
+        abort(404)
+    return redirect(url_for(request.endpoint, **(request.view_args | {"slug": slug.lower()})), 301)
+
+
 @bp.get("/categories/<slug>")
 def category(slug: str):
     """The newest published articles of one category."""
-    found = Category.by_slug(slug) or abort(404)
+    found = Category.by_slug(slug)
+    if found is None:
+        return lowercase_redirect(slug)
     return listing("reader/category.html", in_category(found), category=found)
 
 
 @bp.get("/tags/<slug>")
 def tag(slug: str):
     """The newest published articles carrying one tag."""
-    found = Tag.by_slug(slug) or abort(404)
+    found = Tag.by_slug(slug)
+    if found is None:
+        return lowercase_redirect(slug)
     return listing("reader/tag.html", with_tag(found), tag=found)
 
 
@@ -103,8 +114,8 @@ def article(slug: str):
     """One article, its comments, and its read counted once per browser session."""
     found = Article.published_by_slug(slug)
     if found is None:
-        new_slug = SlugRedirect.target_of(slug) or abort(404)
-        return redirect(url_for("reader.article", slug=new_slug), 301)
+        new_slug = SlugRedirect.target_of(slug)
+        return redirect(url_for("reader.article", slug=new_slug), 301) if new_slug else lowercase_redirect(slug)
     reads = found.reads
     if should_count_read(request) and first_read_in_session(found.id):
         Article.count_read(found.id)

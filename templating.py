@@ -36,6 +36,19 @@ def field_attributes(form_field, hint: str | None, **attributes) -> dict:
     return attributes
 
 
+COMMENT_HINTS = {
+    "none": "",
+    "links": " Comments with links appear once a moderator approves them.",
+    "all": " Comments appear once a moderator approves them.",
+}
+
+
+def comment_hint() -> str:
+    """What the comment field promises, true to the moderation setting."""
+    moderation = COMMENT_HINTS[current_app.config["COMMENT_MODERATION"]]
+    return "Plain text, or a little HTML: bold, italic, links. Up to 5,000 characters." + moderation
+
+
 def site_context() -> dict:
     """The site name and categories for the header of every page."""
     return {"site_name": current_app.config["SITE_NAME"], "nav_categories": Category.all_by_name()}
@@ -48,4 +61,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(iso_time)
     app.add_template_global(plural)
     app.add_template_global(field_attributes)
+    app.add_template_global(comment_hint)
     app.context_processor(site_context)

@@ -136,6 +136,23 @@ def test_preview_shows_the_reader_page_with_a_banner_and_saves_nothing(admin_cli
     assert "north korea" in text_of(continued)  # suggestions beside the tags after preview
 
 
+def test_the_previewed_page_has_an_empty_comment_form(admin_client):
+    preview = submit(admin_client, "/admin/articles/new", action="preview")
+    textarea = re.search(r'<textarea[^>]*name="body"[^>]*>(.*?)</textarea>', preview.get_data(as_text=True), re.S)
+    assert textarea.group(1).strip() == ""
+
+
+def test_clearing_the_time_of_a_scheduled_article_publishes_it_now(frozen_clock, admin_client):
+    submit(admin_client, "/admin/articles/new", published_at="2026-03-12T09:00")
+    article = only_article()
+    assert not article.is_live
+    submit(admin_client, f"/admin/articles/{article.id}/edit", published_at="")
+    assert only_article().published_at == now_utc() and only_article().is_live
+    frozen_clock.shift(timedelta(hours=1))
+    submit(admin_client, f"/admin/articles/{article.id}/edit", published_at="", title="Edited later")
+    assert only_article().published_at == now_utc() - timedelta(hours=1)  # a live article keeps its time
+
+
 def test_preview_of_an_existing_article_leaves_it_unchanged(admin_client):
     submit(admin_client, "/admin/articles/new")
     article = only_article()

@@ -338,6 +338,15 @@ def test_comments_with_links_wait_and_only_their_author_sees_them(app, client, a
     assert "1 Comment " in text_of(client.get("/"))
 
 
+@pytest.mark.parametrize(("settings_overrides", "promise"), [
+    ({"COMMENT_MODERATION": "none"}, "bold, italic, links. Up to 5,000 characters. Leave this field empty"),
+    ({"COMMENT_MODERATION": "links"}, "Comments with links appear once a moderator approves them."),
+    ({"COMMENT_MODERATION": "all"}, "Comments appear once a moderator approves them."),
+])
+def test_the_form_says_what_moderation_will_do(client, article, promise):
+    assert promise in text_of(client.get("/articles/bridge-reopens"))
+
+
 @pytest.mark.parametrize("settings_overrides", [{"COMMENT_MODERATION": "all"}])
 def test_moderation_all_holds_every_comment_and_the_author_is_not_told_to_be_first(client, article):
     post_comment(client, "bridge-reopens", body="Plain words.")

@@ -105,6 +105,15 @@ def test_category_and_tag_pages_list_only_their_articles(client, make_article):
     assert client.get("/tags/nothing").status_code == 404
 
 
+@pytest.mark.parametrize(("typed", "real"), [("/categories/Politics", "/categories/politics"),
+                                             ("/tags/HOUSING", "/tags/housing"), ("/articles/Vote", "/articles/vote")])
+def test_addresses_typed_in_capitals_redirect_to_the_real_one(client, make_article, typed, real):
+    make_article("Vote", category="Politics", tags=("housing",))
+    response = client.get(typed)
+    assert response.status_code == 301 and response.headers["Location"] == real
+    assert client.get(typed.lower() + "-nothing").status_code == 404
+
+
 def test_tags_page_counts_published_articles(client, make_article):
     make_article("One", tags=("energy", "housing"))
     make_article("Two", tags=("energy",))
