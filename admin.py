@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import delete, update
 
 from auth import no_store, require_admin
 from editorial import editorial_warnings, suggest_tags
 from forms import ArticleForm, CommentForm, EmptyForm
-from models import Article, ArticleStatus, Category, Comment, CommentStatus, Tag, db
+from models import MAX_ID, Article, ArticleStatus, Category, Comment, CommentStatus, Tag, db
 from text import excerpt, local_to_utc, now_utc, render_markdown, slugify, split_tag_names, unique_slug, utc_to_local
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -23,6 +25,14 @@ STATUS_FILTERS = ("draft", "scheduled", "published")
 MODERATION_ACTIONS = {"approve": CommentStatus.VISIBLE, "hide": CommentStatus.HIDDEN, "delete": None}
 
 
+def page_number() -> int:
+    """The ?page= of an admin list; anything but a sensible page number is a 404."""
+    raw = request.args.get("page", "1")
+    if not re.fullmatch(r"[0-9]{1,6}", raw) or int(raw) < 1:
+        abort(404)
+    return int(raw)
+
+
 # --- The article list -----------------------------------------------------------------------------
 
 
@@ -32,7 +42,7 @@ def articles():
     status = request.args.get("status")
     if status not in STATUS_FILTERS:
         status = None
-    page = db.paginate(Article.for_admin(status), per_page=ARTICLES_PER_PAGE, error_out=True)
+    page = db.paginate(Article.for_admin(status), page=page_number(), per_page=ARTICLES_PER_PAGE)
     return render_template("admin/articles.html", page=page, status=status, filters=STATUS_FILTERS)
 
 
@@ -99,12 +109,17 @@ def fill_article(article: Article, form: ArticleForm, slug: str, tags: list[Tag]
     return article
 
 
+def tag_suggestions_for(body: str, typed_tags: str) -> list[str]:
+    """Suggested tags for a body, existing tags first, leaving out those already typed."""
+    typed = {slugify(name) for name in split_tag_names(typed_tags)}
+    return [tag for tag in suggest_tags(body, Tag.all_names()) if slugify(tag) not in typed]
+
+
 def render_editor(form: ArticleForm, article: Article | None, status: int = 200):
     """The article form, with the editorial checks and tag suggestions for what it holds."""
     body = form.body.data or ""
     warnings = editorial_warnings(form.title.data or "", form.summary.data or "", body) if body else []
-    typed = {slugify(name) for name in split_tag_names(form.tags.data or "")}
-    suggestions = [tag for tag in suggest_tags(body, Tag.all_names()) if slugify(tag) not in typed]
+    suggestions = tag_suggestions_for(body, form.tags.data or "")
     suggested_summary = "" if form.summary.data or not body else excerpt(render_markdown(body)[1], SUMMARY_MAX)
     return render_template(
         "admin/editor.html", form=form, article=article, warnings=warnings, suggestions=suggestions,
@@ -117,9 +132,7 @@ def render_preview(form: ArticleForm, article: Article | None, slug: str):
     with db.session.no_autoflush:
         draft = Article(id=article.id if article else None, reads=article.reads if article else 0, slug=slug,
                         created_at=article.created_at if article else now_utc())
-        name = " ".join(form.category.data.split())
-        category = Category.by_slug(slugify(name)) or Category(name=name, slug=slugify(name))
-        fill_article(draft, form, slug, preview_tags(form.tags.data), category)
+        fill_article(draft, form, slug, *chosen_tags_and_category(form))
         draft.published_at = draft.published_at or now_utc()
         comments = Comment.shown_on(article.id) if article else []
         comment_form = CommentForm(formdata=None)  # the editor's "body" is not a comment
@@ -133,19 +146,15 @@ def render_preview(form: ArticleForm, article: Article | None, slug: str):
     return html
 
 
-def preview_tags(raw: str) -> list[Tag]:
-    """Tags for a preview: existing ones as they are, new ones unsaved."""
-    tags = []
-    for name in split_tag_names(raw or ""):
-        tags.append(Tag.by_slug(slugify(name)) or Tag(name=name, slug=slugify(name)))
-    return tags
+def chosen_tags_and_category(form: ArticleForm) -> tuple[list[Tag], Category]:
+    """The form's tags and category, existing or new (new ones added to the session, not committed)."""
+    return Tag.get_or_create_all(split_tag_names(form.tags.data or "")), Category.get_or_create(form.category.data)
 
 
 def save_article(form: ArticleForm, article: Article | None, slug: str) -> Article:
     """Store the form as a new or changed article and commit."""
     target = article or Article()
-    fill_article(target, form, slug, Tag.get_or_create_all(split_tag_names(form.tags.data or "")),
-                 Category.get_or_create(form.category.data))
+    fill_article(target, form, slug, *chosen_tags_and_category(form))
     db.session.add(target)
     db.session.commit()
     return target
@@ -183,13 +192,13 @@ def new_article():
     return edit(None)
 
 
-@bp.route("/articles/<int:article_id>/edit", methods=["GET", "POST"])
+@bp.route(f"/articles/<int(max={MAX_ID}):article_id>/edit", methods=["GET", "POST"])
 def edit_article(article_id: int):
     """Change an article."""
     return edit(db.get_or_404(Article, article_id))
 
 
-@bp.post("/articles/<int:article_id>/unpublish")
+@bp.post(f"/articles/<int(max={MAX_ID}):article_id>/unpublish")
 def unpublish_article(article_id: int):
     """Take an article off the site; it stays as a draft."""
     if not EmptyForm().validate_on_submit():
@@ -201,7 +210,7 @@ def unpublish_article(article_id: int):
     return redirect(url_for("admin.edit_article", article_id=article.id))
 
 
-@bp.route("/articles/<int:article_id>/delete", methods=["GET", "POST"])
+@bp.route(f"/articles/<int(max={MAX_ID}):article_id>/delete", methods=["GET", "POST"])
 def delete_article(article_id: int):
     """Ask, then delete an article with its comments; tags other articles use stay."""
     article = db.get_or_404(Article, article_id)
@@ -218,11 +227,9 @@ def delete_article(article_id: int):
 @bp.post("/tag-suggestions")
 def tag_suggestions():
     """Fresh tag suggestions for the body being typed (JSON for the form's script)."""
-    payload = request.get_json(silent=True) or {}
-    body, typed = str(payload.get("body", "")), split_tag_names(str(payload.get("tags", "")))
-    typed_slugs = {slugify(name) for name in typed}
-    suggestions = [tag for tag in suggest_tags(body, Tag.all_names()) if slugify(tag) not in typed_slugs]
-    return jsonify(suggestions=suggestions)
+    payload = request.get_json(silent=True)
+    payload = payload if isinstance(payload, dict) else {}
+    return jsonify(suggestions=tag_suggestions_for(str(payload.get("body", "")), str(payload.get("tags", ""))))
 
 
 # --- Comment moderation ------------------------------------------------------------------------------
@@ -231,7 +238,7 @@ def tag_suggestions():
 @bp.get("/comments")
 def comments():
     """Every comment, those awaiting approval first, with buttons to approve, hide or delete."""
-    page = db.paginate(Comment.for_moderation(), per_page=COMMENTS_PER_PAGE, error_out=True)
+    page = db.paginate(Comment.for_moderation(), page=page_number(), per_page=COMMENTS_PER_PAGE)
     return render_template("admin/comments.html", page=page, form=EmptyForm())
 
 
@@ -254,7 +261,7 @@ def requested_moderation() -> tuple[list[int], str] | None:
         ids = [raw_id]
     else:
         action, ids = request.form.get("action", ""), request.form.getlist("ids")
-    if action not in MODERATION_ACTIONS or not ids or not all(str(i).isdigit() for i in ids):
+    if action not in MODERATION_ACTIONS or not ids or not all(re.fullmatch(r"[0-9]{1,18}", i) for i in ids):
         return None
     return [int(i) for i in ids], action
 
@@ -264,6 +271,7 @@ def moderate_comments():
     """Approve, hide or delete one comment or the ticked ones."""
     if not EmptyForm().validate_on_submit():
         abort(400)
+    page = page_number()
     requested = requested_moderation()
     if requested is None:
         flash("Tick at least one comment and choose what to do with it.", "error")
@@ -271,7 +279,7 @@ def moderate_comments():
         count = moderate(*requested)
         past = {"approve": "approved", "hide": "hidden", "delete": "deleted"}[requested[1]]
         flash(f"{count} comment{'s' if count != 1 else ''} {past}.", "info")
-    return redirect(url_for("admin.comments", page=request.args.get("page", 1, type=int)))
+    return redirect(url_for("admin.comments", page=page))
 
 
 def admin_context() -> dict:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 import limiter
@@ -25,6 +25,7 @@ LAST_SEEN_PRECISION = timedelta(minutes=1)
 # Five failures for one account name or one address within 15 minutes lock it for 15 minutes.
 SIGN_IN_FAILURES = Rule(limit=5, period=15 * 60)
 SIGN_IN_FAILED = "The name or password is not right."
+USERNAME_MAX = 80
 
 login_manager = LoginManager()
 # Sessions are checked on the server (AdminSession rows); Flask-Login's own protection would
@@ -50,8 +51,10 @@ def password_problem(password: str) -> str | None:
 def create_admin(username: str, password: str) -> User:
     """Add an admin account; AccountError for a taken name or a weak password."""
     username = username.strip()
-    if not username or User.by_username(username):
-        raise AccountError(f"An account named {username!r} already exists." if username else "A name is required.")
+    if not username or len(username) > USERNAME_MAX:
+        raise AccountError(f"A name needs 1 to {USERNAME_MAX} characters.")
+    if User.by_username(username):
+        raise AccountError(f"An account named {username!r} already exists.")
     if problem := password_problem(password):
         raise AccountError(problem)
     user = User(username=username, password_hash=generate_password_hash(password))
@@ -87,11 +90,19 @@ def _token_hash(token: str) -> str:
 def start_session(user: User) -> None:
     """A fresh session for this browser: old cookie contents dropped, a new server-side row."""
     token = secrets.token_urlsafe(32)
+    forget_expired_sessions()
     db.session.add(AdminSession(token_hash=_token_hash(token), user_id=user.id))
     db.session.commit()
     user.session_token = token
     session.clear()
     login_user(user)
+
+
+def forget_expired_sessions() -> None:
+    """Remove the rows of browsers that went idle or grew too old, so the table does not grow forever."""
+    now = now_utc()
+    db.session.execute(delete(AdminSession).where(
+        or_(AdminSession.last_seen_at < now - IDLE_LIMIT, AdminSession.created_at < now - SESSION_LIMIT)))
 
 
 @login_manager.user_loader
@@ -127,6 +138,8 @@ def safe_next(target: str | None) -> str:
     default = url_for("admin.articles")
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
+    if any(ord(character) < 0x20 or ord(character) == 0x7F for character in target):
+        return default  # a line break would split the Location header
     parts = urlsplit(target)
     return default if parts.scheme or parts.netloc else target
 
@@ -178,7 +191,7 @@ def login():
     form = SignInForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
-    address = limiter.client_address(request, current_app.config["TRUSTED_PROXY_NETWORKS"])
+    address = limiter.address_key(limiter.client_address(request, current_app.config["TRUSTED_PROXY_NETWORKS"]))
     if wait := sign_in_lock_wait(form.username.data, address):
         form.form_errors.append(locked_message(wait))
         return render_template("auth/login.html", form=form), 429

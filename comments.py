@@ -75,7 +75,7 @@ def post_comment(slug: str):
         if form.csrf_token.errors and not form.csrf_is_stale():
             raise CSRFError(form.csrf_token.errors[0])
         return refuse(article, form, 400, RESEND_MESSAGE if form.csrf_is_stale() else None)
-    if form.fax_number_confirm.data:
+    if form.citation_ref.data:
         return redirect(url_for("reader.article", slug=slug))  # quietly: a bot learns nothing
     if problem := form.timing_problem():
         return refuse(article, form, 400, problem)
@@ -83,7 +83,7 @@ def post_comment(slug: str):
     if not visible_text(body_html):
         form.body.errors.append("Your comment is empty once markup is removed. Please write some text.")
         return refuse(article, form, 400)
-    address = limiter.client_address(request, current_app.config["TRUSTED_PROXY_NETWORKS"])
+    address = limiter.address_key(limiter.client_address(request, current_app.config["TRUSTED_PROXY_NETWORKS"]))
     verdict = limiter.hit(f"comment:{address}", current_app.config["COMMENT_RATE_RULES"])
     if not verdict.allowed:
         return refuse(article, form, 429, wait_message(verdict.retry_after), {"Retry-After": str(verdict.retry_after)})

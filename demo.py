@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -11,11 +10,10 @@ from sqlalchemy import select
 
 from models import Article, ArticleStatus, Category, Comment, CommentStatus, Tag, db
 from sanitize import sanitize_comment
-from text import now_utc, slugify, split_tag_names
+from text import age_of, now_utc, slugify, split_tag_names
 
 DEMO_DIRECTORY = Path(__file__).parent / "demo"
 COMMENTS_MARKER = "---comments---"
-AGE_UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400}
 
 
 @dataclass
@@ -53,8 +51,8 @@ def parse_demo_file(text: str) -> DemoArticle:
 
 def parse_age(age: str) -> timedelta:
     """'3 hours', '2 weeks' as a timedelta."""
-    number, unit = re.fullmatch(r"(\d+)\s+(\w+?)s?", age.strip()).groups()
-    return timedelta(seconds=int(number) * AGE_UNITS[unit])
+    count, unit = age.split()
+    return age_of(int(count), unit)
 
 
 def load_demo(directory: Path = DEMO_DIRECTORY) -> int | None:

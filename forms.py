@@ -12,16 +12,27 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from sanitize import has_control_characters
-from text import now_utc, slugify
+from text import TAG_NAME_MAX, now_utc, slugify, split_tag_names
 
+# Whitespace, zero-width characters and the BOM: a field holding only these is empty.
+INVISIBLE_PADDING = " \t\n\r\u200b\u200c\u200d\u2060\ufeff"
 PASSWORD_MIN_LENGTH = 12
 COMMENT_NAME_MAX = 80
 COMMENT_BODY_MAX = 5000
 # A comment form is good for a day; CSRF tokens live exactly as long (WTF_CSRF_TIME_LIMIT).
 COMMENT_FORM_MAX_AGE = timedelta(days=1)
+# Times outside these years are typing slips (and overflow when moved between time zones).
+PUBLICATION_YEARS = (1900, 2999)
 RESEND_MESSAGE = "Please check your comment and send it again."
 # Flask-WTF's words for a token that was once good: too old, or its session cookie is gone.
 STALE_CSRF_ERRORS = {"The CSRF token has expired.", "The CSRF session token is missing.", "The CSRF tokens do not match."}
+
+
+def tidy(value: str | None) -> str | None:
+    """Browsers send CRLF line ends; count and store LF, and drop invisible padding at the ends."""
+    if value is None:
+        return None
+    return value.replace("\r\n", "\n").strip(INVISIBLE_PADDING)
 
 
 def plain_text(form, field) -> None:
@@ -36,16 +47,17 @@ def plain_text(form, field) -> None:
 class CommentForm(FlaskForm):
     """A reader's comment: name, text, a honeypot and a signed timestamp."""
 
-    name = StringField("Name", validators=[
+    name = StringField("Name", filters=[tidy], validators=[
         plain_text, DataRequired("Please give a name."),
         Length(max=COMMENT_NAME_MAX, message=f"Please keep the name to {COMMENT_NAME_MAX} characters."),
     ])
-    body = TextAreaField("Comment", validators=[
+    body = TextAreaField("Comment", filters=[tidy], validators=[
         plain_text, DataRequired("Please write a comment."),
         Length(max=COMMENT_BODY_MAX, message=f"Please keep the comment to {COMMENT_BODY_MAX:,} characters."),
     ])
     # The honeypot: hidden from people and screen readers; bots that fill every field fill it.
-    fax_number_confirm = StringField("Leave this field empty", validators=[plain_text])
+    # Its name means nothing to browsers' autofill, which would otherwise fill it for a person.
+    citation_ref = StringField("Leave this field empty", validators=[plain_text])
     issued = HiddenField()
 
     def csrf_is_stale(self) -> bool:
@@ -100,17 +112,41 @@ class AccountForm(FlaskForm):
 class ArticleForm(FlaskForm):
     """An article as the editor writes it; the publication time is in SITE_TIMEZONE."""
 
-    title = StringField("Title", validators=[plain_text, DataRequired("Please give a title."), Length(max=200)])
-    slug = StringField("Address (slug)", validators=[plain_text, Optional(), Length(max=200)])
-    category = StringField("Category", validators=[plain_text, DataRequired("Please pick or type a category."),
-                                                   Length(max=80)])
-    tags = StringField("Tags", validators=[plain_text, Length(max=500)])
-    summary = TextAreaField("Summary", validators=[plain_text, Length(max=300)])
-    body = TextAreaField("Body (Markdown)", validators=[plain_text, DataRequired("Please write the article.")])
+    title = StringField("Title", filters=[tidy],
+                        validators=[plain_text, DataRequired("Please give a title."), Length(max=200)])
+    slug = StringField("Address (slug)", filters=[tidy], validators=[plain_text, Optional(), Length(max=200)])
+    category = StringField("Category", filters=[tidy], validators=[
+        plain_text, DataRequired("Please pick or type a category."), Length(max=80)])
+    tags = StringField("Tags", filters=[tidy], validators=[plain_text, Length(max=2000)])
+    summary = TextAreaField("Summary", filters=[tidy], validators=[plain_text, Length(max=300)])
+    body = TextAreaField("Body (Markdown)", filters=[tidy],
+                         validators=[plain_text, DataRequired("Please write the article.")])
     status = RadioField("Status", choices=[SelectChoice("draft", "Draft"), SelectChoice("published", "Published")],
                         default="draft")
     published_at = DateTimeLocalField("Publication time", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
                                       validators=[Optional()])
+
+    def process(self, *args, **kwargs) -> None:
+        """Say what a publication time should look like when the browser sent something else."""
+        super().process(*args, **kwargs)
+        self.published_at.process_errors = [
+            "Give a date and time such as 2026-03-10T14:30." for _ in self.published_at.process_errors]
+
+    def validate_category(self, field) -> None:
+        """A category needs a letter or digit, or it would have no address."""
+        if field.data and not slugify(field.data):
+            raise ValidationError("Use at least one letter or digit in the category name.")
+
+    def validate_tags(self, field) -> None:
+        """Each tag fits its column."""
+        too_long = [name for name in split_tag_names(field.data or "") if len(name) > TAG_NAME_MAX]
+        if too_long:
+            raise ValidationError(f"Each tag can have at most {TAG_NAME_MAX} characters: {too_long[0][:30]}…")
+
+    def validate_published_at(self, field) -> None:
+        """A publication time in a year a news site can mean."""
+        if field.data and not PUBLICATION_YEARS[0] <= field.data.year <= PUBLICATION_YEARS[1]:
+            raise ValidationError(f"Give a year from {PUBLICATION_YEARS[0]} to {PUBLICATION_YEARS[1]}.")
 
     def validate_slug(self, field) -> None:
         """A typed slug must already be in slug form, so the address is exactly what was typed."""

@@ -11,9 +11,12 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from models import Article, ArticleStatus, Category, Tag, db
-from text import escape_markdown, normalize_tag_name, now_utc, slugify
+from text import TAG_NAME_MAX, age_of, escape_markdown, normalize_tag_name, now_utc, slugify
 
-UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400, "year": 365 * 86400}
+# Larger read counts are typing slips, and would not fit a database integer.
+MAX_READS = 10**12
+CATEGORY_MAX = 80
+TITLE_MAX = 200
 
 FIRST_LINE = re.compile(
     r"^(?P<category>\S.*?)\s+Created\s+"
@@ -80,7 +83,15 @@ def parse_first_line(line: str) -> tuple[str, timedelta, int, list[str]]:
     match = FIRST_LINE.match(line.strip())
     if not match:
         raise CaptureError(1, "expected '<Category> Created <N> <unit> ago <R> Reads <keyword> ...'")
-    return match["category"].strip(), parse_age(match), int(re.sub(r"\D", "", match["reads"])), unique_words(match["keywords"])
+    category, reads = " ".join(match["category"].split()), int(re.sub(r"\D", "", match["reads"]))
+    if not slugify(category) or len(category) > CATEGORY_MAX:
+        raise CaptureError(1, f"the category needs 1 to {CATEGORY_MAX} characters with a letter or digit")
+    if reads > MAX_READS:
+        raise CaptureError(1, f"{reads:,} reads is more than this site can count")
+    keywords = unique_words(match["keywords"])
+    if any(len(keyword) > TAG_NAME_MAX for keyword in keywords):
+        raise CaptureError(1, f"a keyword is longer than {TAG_NAME_MAX} characters")
+    return category, parse_age(match), reads, keywords
 
 
 def parse_age(match: re.Match) -> timedelta:
@@ -91,7 +102,10 @@ def parse_age(match: re.Match) -> timedelta:
     if word == "yesterday":
         return timedelta(days=1)
     count = 1 if match["count"].lower() in ("a", "an", "one") else int(match["count"])
-    return timedelta(seconds=count * UNIT_SECONDS[match["unit"].lower()])
+    try:
+        return age_of(count, match["unit"])
+    except ValueError as error:
+        raise CaptureError(1, str(error)) from None
 
 
 def unique_words(keywords: str) -> list[str]:
@@ -109,7 +123,10 @@ def parse_title(line: str) -> str:
     match = TITLE_LINE.match(line.strip())
     if not match:
         raise CaptureError(2, "expected the title in double quotes")
-    return match["title"].strip()
+    title = match["title"].strip()
+    if len(title) > TITLE_MAX:
+        raise CaptureError(2, f"the title is longer than {TITLE_MAX} characters")
+    return title
 
 
 def is_debris(line: str) -> bool:
@@ -193,7 +210,7 @@ def import_file(path: Path) -> ImportResult:
         return ImportResult(str(path), "skipped", f"{path}: skipped: an article with the slug '{slug}' exists")
     try:
         store_capture(capture)
-    except SQLAlchemyError as error:
+    except (SQLAlchemyError, OverflowError, ValueError) as error:
         db.session.rollback()
         return ImportResult(str(path), "refused", f"{path}: refused: could not be stored ({type(error).__name__})")
     return ImportResult(str(path), "imported", f"{path}: imported '{capture.title}' as /articles/{slug}")

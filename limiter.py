@@ -80,6 +80,19 @@ def forget(key: str) -> None:
     db.session.execute(delete(RateLimit).where(RateLimit.key.startswith(f"{key}|", autoescape=True)))
 
 
+def address_key(address: str) -> str:
+    """What a limit counts per: the address, or for IPv6 its /64, which one household rotates through."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+
+
 def forget_expired(older_than: timedelta = timedelta(days=1)) -> None:
     """Drop windows that ended long ago, so the table holds only recent clients (no job to run)."""
     db.session.execute(delete(RateLimit).where(RateLimit.window_start < now_utc() - older_than))
@@ -94,12 +107,20 @@ def _trusted(address: str, proxies: tuple) -> bool:
     return any(parsed in network for network in proxies)
 
 
+def _without_port(hop: str) -> str:
+    """'192.0.2.1:5678' and '[2001:db8::1]:443' without their ports (some proxies add them)."""
+    if hop.startswith("["):
+        return hop[1:].split("]", 1)[0]
+    return hop.split(":", 1)[0] if hop.count(":") == 1 else hop
+
+
 def client_address(request: Request, proxies: tuple) -> str:
     """The reader's address: the socket's, or behind trusted proxies the rightmost untrusted forwarded one."""
     address = request.remote_addr or "unknown"
     if not proxies or not _trusted(address, proxies):
         return address  # an untrusted peer's X-Forwarded-For is whatever it chose to write
-    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+    header = request.headers.get("X-Forwarded-For", "")
+    forwarded = [_without_port(part.strip()) for part in header.split(",") if part.strip()]
     for hop in reversed(forwarded):
         if not _trusted(hop, proxies):
             return hop

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -41,8 +42,8 @@ from sqlalchemy.orm import (
     undefer,
 )
 
+from text import TAG_NAME_MAX, now_utc, render_markdown, slugify
 from text import excerpt as make_excerpt
-from text import now_utc, render_markdown, slugify
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -147,15 +148,24 @@ class Category(db.Model):
 
     @classmethod
     def all_by_name(cls) -> list[Category]:
-        """Every category, alphabetically, for navigation."""
+        """Every category, alphabetically, for the editor's choices."""
         return list(db.session.execute(select(cls).order_by(cls.name)).scalars())
+
+    @classmethod
+    def in_use(cls) -> list[Category]:
+        """The categories readers can see an article in, alphabetically, for navigation.
+
+        A draft's or a scheduled article's new category must not show before the article does.
+        """
+        published = select(Article.id).where(Article.category_id == cls.id, Article.is_published()).exists()
+        return list(db.session.execute(select(cls).where(published).order_by(cls.name)).scalars())
 
 
 class Tag(db.Model):
     __tablename__ = "tags"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(TAG_NAME_MAX))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     articles: Mapped[list[Article]] = relationship(secondary=article_tags, back_populates="tags")
 
@@ -449,14 +459,21 @@ def encode_cursor(article: Article) -> str:
     return base64.urlsafe_b64encode(f"{micros}:{article.id}".encode()).decode().rstrip("=")
 
 
+# Database integers are 64-bit: a larger id in a forged cursor must be refused, not sent to SQL.
+MAX_ID = 2**63 - 1
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
     """The (published_at, id) a cursor names; BadCursor when it was not made by encode_cursor."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        micros, article_id = (int(part) for part in raw.split(":"))
+        match = re.fullmatch(r"(-?[0-9]{1,18}):([0-9]{1,19})", raw)
+        micros, article_id = int(match[1]), int(match[2])
         when = datetime.fromtimestamp(micros / 1_000_000, UTC)
-    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError, OSError):
+    except (binascii.Error, UnicodeDecodeError, TypeError, ValueError, OverflowError, OSError):
         raise BadCursor(cursor) from None
+    if not 0 < article_id <= MAX_ID:
+        raise BadCursor(cursor)
     return when, article_id
 
 

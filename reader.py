@@ -50,7 +50,11 @@ def first_read_in_session(article_id: int) -> bool:
 
 
 def listing(template: str, where=None, **context):
-    """Render one keyset page of a listing; a bad cursor or a page past the end is a 404."""
+    """Render one keyset page of a listing; a bad cursor, a page past the end or an empty section is a 404.
+
+    Only the front page may be empty (a new site): a category or tag with nothing published
+    would otherwise announce what is still in draft.
+    """
     try:
         page = published_page(
             where,
@@ -60,7 +64,8 @@ def listing(template: str, where=None, **context):
         )
     except BadCursor:
         abort(404)
-    if not page.articles and (request.args.get("before") or request.args.get("after")):
+    paging = request.args.get("before") or request.args.get("after")
+    if not page.articles and (paging or where is not None):
         abort(404)
     return render_template(template, page=page, **context)
 

@@ -27,6 +27,8 @@ COMMENT_LINK_REL = "nofollow ugc noopener noreferrer"
 
 # C0 controls but tab and newline, DEL, C1 controls: never part of anything a person typed.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Zero-width characters and the BOM: text made only of these shows nothing.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 _article_cleaner = bleach.Cleaner(
     tags=ARTICLE_TAGS, attributes=ARTICLE_ATTRIBUTES, protocols=LINK_PROTOCOLS, strip=True
@@ -73,4 +75,5 @@ def _drop_empty_paragraphs(cleaned: str) -> str:
 
 def visible_text(fragment: str) -> str:
     """The text a reader would see in an HTML fragment, for checks such as 'is it empty?'."""
-    return html.unescape(bleach.clean(fragment, tags=set(), strip=True)).strip()
+    text = html.unescape(bleach.clean(fragment, tags=set(), strip=True))
+    return _INVISIBLE.sub("", text).strip()

@@ -51,7 +51,7 @@ def comment_hint() -> str:
 
 def site_context() -> dict:
     """The site name and categories for the header of every page."""
-    return {"site_name": current_app.config["SITE_NAME"], "nav_categories": Category.all_by_name()}
+    return {"site_name": current_app.config["SITE_NAME"], "nav_categories": Category.in_use()}
 
 
 def init_app(app: Flask) -> None:

@@ -6,13 +6,14 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from markdown_it import MarkdownIt
 
 from sanitize import sanitize_article_html
 
 SLUG_MAX_LENGTH = 80
+TAG_NAME_MAX = 60
 EXCERPT_LENGTH = 220
 
 
@@ -55,6 +56,22 @@ def split_tag_names(raw: str) -> list[str]:
         if name and slugify(name):
             names.setdefault(slugify(name), name)
     return list(names.values())
+
+
+# Seconds in each unit of "3 weeks ago"; months and years as relative_time counts them.
+UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400, "year": 365 * 86400}
+# Older than this an age is a typing slip, not a news article.
+MAX_AGE = timedelta(days=200 * 365)
+
+
+def age_of(count: int, unit: str) -> timedelta:
+    """'3', 'weeks' as a timedelta; ValueError for an unknown unit or an age past MAX_AGE."""
+    seconds = UNIT_SECONDS.get(unit.lower().removesuffix("s"))
+    if seconds is None:
+        raise ValueError(f"unknown unit {unit!r}")
+    if count * seconds > MAX_AGE.total_seconds():
+        raise ValueError(f"an age of {count} {unit} is too old")
+    return timedelta(seconds=count * seconds)
 
 
 def excerpt(plain_text: str, length: int = EXCERPT_LENGTH) -> str:

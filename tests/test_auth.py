@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -226,7 +227,7 @@ def admin_rules(app):
     """Every /admin URL rule but sign-in, with sample values for its arguments."""
     rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/admin") and rule.endpoint != "auth.login"]
     assert len(rules) >= 8
-    return [(rule, rule.rule.replace("<int:article_id>", "1")) for rule in rules]
+    return [(rule, re.sub(r"<[^>]+>", "1", rule.rule)) for rule in rules]
 
 
 def test_every_admin_get_sends_anonymous_visitors_to_sign_in(app, client, make_article):
@@ -268,3 +269,10 @@ def test_the_sign_in_form_itself_needs_a_csrf_token(app, make_admin):
     response = app.test_client().post("/admin/login", data={"username": "editor", "password": ADMIN_PASSWORD},
                                       headers={"User-Agent": BROWSER_AGENT})
     assert response.status_code == 400 and "did not come from this site" in text_of(response)
+
+
+def test_signing_in_clears_rows_of_sessions_that_expired(frozen_clock, app, admin_client):
+    frozen_clock.shift(timedelta(hours=3))
+    sign_in(app.test_client())
+    rows = db.session.execute(db.select(AdminSession)).scalars().all()
+    assert len(rows) == 1 and rows[0].created_at == rows[0].last_seen_at

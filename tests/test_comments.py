@@ -10,7 +10,7 @@ from html import unescape
 
 import pytest
 
-from limiter import client_address
+from limiter import address_key, client_address
 from models import ArticleStatus, Comment, CommentStatus, RateLimit, db
 from settings import parse_trusted_proxies
 from tests.conftest import BROWSER_AGENT
@@ -94,9 +94,17 @@ def test_bad_fields_are_refused_with_a_message_and_nothing_is_stored(client, art
     assert stored_comments() == []
 
 
+def test_browser_line_ends_count_once_and_invisible_text_is_empty(client, article):
+    assert post_comment(client, "bridge-reopens", body="ab\r\n" * 1666 + "ab").status_code == 302  # 5,000 with LF
+    for name, body in (("\u200b\u200b", "Fine."), ("Ann", "\u200b\ufeff\u2060")):
+        response = post_comment(client, "bridge-reopens", name=name, body=body, address="198.51.100.3")
+        assert response.status_code == 400
+    assert len(stored_comments()) == 1
+
+
 def test_tabs_and_newlines_are_allowed(client, article):
-    assert post_comment(client, "bridge-reopens", body="Line one\r\n\tLine two").status_code == 302
-    assert stored_comments()[0].body_html == "<p>Line one<br>\tLine two</p>"
+    assert post_comment(client, "bridge-reopens", body="Line one\r\n\tLine two.").status_code == 302
+    assert stored_comments()[0].body_html == "<p>Line one<br>\tLine two.</p>"
 
 
 def test_invalid_utf8_is_refused(client, article):
@@ -176,7 +184,7 @@ def test_a_form_whose_session_was_lost_comes_back_with_the_text(app, article):
 
 
 def test_a_filled_honeypot_is_refused_quietly(client, article):
-    response = post_comment(client, "bridge-reopens", fax_number_confirm="555-0100")
+    response = post_comment(client, "bridge-reopens", citation_ref="555-0100")
     assert response.status_code == 302 and response.headers["Location"] == "/articles/bridge-reopens"
     assert stored_comments() == []
     page = client.get("/articles/bridge-reopens")
@@ -187,7 +195,7 @@ def test_a_filled_honeypot_is_refused_quietly(client, article):
 def test_the_honeypot_is_hidden_from_people_and_screen_readers(client, article):
     html = client.get("/articles/bridge-reopens").get_data(as_text=True)
     trap = re.search(r'<div class="trap" aria-hidden="true">(.*?)</div>', html, re.S)[1]
-    assert 'autocomplete="off"' in trap and 'tabindex="-1"' in trap and 'name="fax_number_confirm"' in trap
+    assert 'autocomplete="off"' in trap and 'tabindex="-1"' in trap and 'name="citation_ref"' in trap
 
 
 @pytest.mark.parametrize("settings_overrides", [{"COMMENT_MIN_SECONDS": 2}])
@@ -204,7 +212,8 @@ def test_a_form_sent_too_fast_comes_back_and_goes_through_when_resent(frozen_clo
     assert len(stored_comments()) == 1
 
 
-@pytest.mark.parametrize("settings_overrides", [{"COMMENT_MIN_SECONDS": 2}])
+# CSRF tokens are given longer here, so only the form's own timestamp can refuse the old form.
+@pytest.mark.parametrize("settings_overrides", [{"COMMENT_MIN_SECONDS": 2, "WTF_CSRF_TIME_LIMIT": 3 * 86400}])
 def test_a_form_older_than_a_day_comes_back_with_the_text(frozen_clock, client, article):
     page = client.get("/articles/bridge-reopens")
     data = {**hidden_fields(page.get_data(as_text=True)), "name": "Ann", "body": "Slow thoughts."}
@@ -277,6 +286,8 @@ def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(client, 
     ("10.0.0.2", "10.0.0.7, 10.0.0.9", "10.0.0.0/8", "10.0.0.7"),
     ("10.0.0.2", "", "10.0.0.2", "10.0.0.2"),
     ("::1", "2001:db8::5", "::1", "2001:db8::5"),
+    ("10.0.0.2", "192.0.2.1:5678", "10.0.0.0/8", "192.0.2.1"),
+    ("10.0.0.2", "[2001:db8::5]:443, 10.0.0.3:80", "10.0.0.0/8", "2001:db8::5"),
 ])
 def test_client_address(app, remote, forwarded, trusted, expected):
     headers = {"X-Forwarded-For": forwarded} if forwarded else {}
@@ -284,6 +295,23 @@ def test_client_address(app, remote, forwarded, trusted, expected):
         from flask import request
 
         assert client_address(request, parse_trusted_proxies(trusted)) == expected
+
+
+@pytest.mark.parametrize(("address", "key"), [
+    ("203.0.113.7", "203.0.113.7"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),
+    ("::ffff:203.0.113.7", "203.0.113.7"),
+    ("unknown", "unknown"),
+])
+def test_limits_count_per_address_and_per_ipv6_network(address, key):
+    assert address_key(address) == key
+
+
+@pytest.mark.parametrize("settings_overrides", [{"COMMENT_RATE_LIMIT": "1 per minute"}])
+def test_rotating_through_an_ipv6_network_does_not_escape_the_limit(client, article):
+    assert post_comment(client, "bridge-reopens", body="One", address="2001:db8:1:2::1").status_code == 302
+    assert post_comment(client, "bridge-reopens", body="Two", address="2001:db8:1:2::2").status_code == 429
 
 
 # --- Duplicates --------------------------------------------------------------------------------

@@ -119,3 +119,26 @@ def test_a_refused_file_stores_nothing_at_all(app, runner, tmp_path):
     assert "missing.txt: refused: cannot read the file" in result.output
     for model in (Article, Category, Tag):
         assert db.session.execute(db.select(db.func.count()).select_from(model)).scalar_one() == 0
+
+
+@pytest.mark.parametrize(("first_line", "problem"), [
+    ("Sport Created 99999999999999999999 years ago 1 Read x", "too old"),
+    ("Sport Created 3000 years ago 1 Read x", "too old"),
+    ("Sport Created 1 day ago 99999999999999999999999 Reads x", "more than this site can count"),
+    ("!!! Created 1 day ago 1 Read x", "with a letter or digit"),
+    ("Sport Created 1 day ago 1 Read " + "k" * 61, "longer than 60 characters"),
+])
+def test_numbers_and_names_out_of_range_are_refused_and_the_other_files_still_import(
+        app, runner, tmp_path, first_line, problem):
+    bad = write(tmp_path, "bad.txt", f'{first_line}\n"Title"\nBody.')
+    good = write(tmp_path, "good.txt", 'Science Created 2 days ago 5 Reads rivers\n"Otters are back"\nThey are.')
+    result = runner.invoke(args=["import-text", str(bad), str(good)])
+    assert result.exit_code == 1
+    assert f"{bad}: refused: line 1:" in result.output and problem in result.output
+    assert db.session.execute(db.select(Article.title)).scalars().all() == ["Otters are back"]
+
+
+def test_a_title_too_long_for_its_column_is_refused(app, runner, tmp_path):
+    bad = write(tmp_path, "long.txt", f'Sport Created 1 day ago 1 Read x\n"{"t" * 201}"\nBody.')
+    result = runner.invoke(args=["import-text", str(bad)])
+    assert result.exit_code == 1 and "line 2: the title is longer than 200 characters" in result.output

@@ -114,6 +114,24 @@ def test_addresses_typed_in_capitals_redirect_to_the_real_one(client, make_artic
     assert client.get(typed.lower() + "-nothing").status_code == 404
 
 
+def test_sections_with_nothing_published_stay_unknown_to_readers(client, make_article, frozen_clock):
+    make_article("Live", category="Politics")
+    make_article("Merger", category="Secret Merger", tags=("embargoed",), status=ArticleStatus.DRAFT)
+    make_article("Results", category="Embargoed Results", age=-timedelta(days=2))
+    page = text_of(client.get("/"))
+    assert "Politics" in page and "Secret Merger" not in page and "Embargoed Results" not in page
+    for path in ("/categories/secret-merger", "/categories/embargoed-results", "/tags/embargoed"):
+        assert client.get(path).status_code == 404, path
+    frozen_clock.shift(timedelta(days=2, seconds=1))
+    assert "Embargoed Results" in text_of(client.get("/"))
+    assert client.get("/categories/embargoed-results").status_code == 200
+
+
+def test_an_empty_site_shows_an_empty_front_page(client):
+    response = client.get("/")
+    assert response.status_code == 200 and "Nothing has been published here yet." in text_of(response)
+
+
 def test_tags_page_counts_published_articles(client, make_article):
     make_article("One", tags=("energy", "housing"))
     make_article("Two", tags=("energy",))
@@ -149,7 +167,11 @@ def test_articles_published_at_the_same_moment_page_without_loss(client, make_ar
     assert sorted(titles) == [f"Same time {n:02d}" for n in range(25)]
 
 
-@pytest.mark.parametrize("query", ["?before=not-a-cursor", "?after=%%%", "?before=MTox", "?before=OTk5OTk5OTk5OTk5OTk5OTk5OTk5OjE"])
+@pytest.mark.parametrize("query", [
+    "?before=not-a-cursor", "?after=%%%", "?before=MTox", "?before=OTk5OTk5OTk5OTk5OTk5OTk5OTk5OjE",
+    "?before=MTo5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5",  # id 99999999999999999999999, past 64 bits
+    "?after=MTo5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5", "?before=MTow", "?before=wrnxOjE", "?before=" + "A" * 5000,
+])
 def test_a_cursor_that_does_not_parse_is_a_404(client, make_article, query):
     make_article("Only one")
     response = client.get("/" + query)

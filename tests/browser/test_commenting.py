@@ -34,6 +34,12 @@ def test_a_reader_comments_and_sees_it(page, live_server):
     assert page.locator(f"#{anchor} .comment-body p").count() == 2
 
 
+def test_people_never_see_the_honeypot(page, live_server):
+    page.goto(first_article_url(page, live_server))
+    assert page.locator("[name=citation_ref]").is_hidden()
+    assert page.get_by_label("Name").is_visible() and page.get_by_label("Comment", exact=True).is_visible()
+
+
 def test_hostile_comments_run_nothing_even_without_the_csp(browser, live_server):
     # Bypassing our CSP proves the sanitizer alone stops them; the CSP is a second wall.
     context = browser.new_context(bypass_csp=True)
