@@ -297,7 +297,7 @@ class Article(db.Model):
 
     @property
     def is_live(self) -> bool:
-        """True when readers can see the article now."""
+        """True when readers can see the article now: is_published() for an article already in hand."""
         return self.status == ArticleStatus.PUBLISHED and self.published_at is not None and self.published_at <= now_utc()
 
     def change_slug(self, new_slug: str) -> None:

@@ -90,7 +90,10 @@ def read_environment(environ: os._Environ | dict) -> dict:
 def parse_value(name: str, raw: str, kind: type):
     """One environment value as its type, or a SettingsError naming it."""
     if kind is bool:
-        return raw.strip().lower() in ("1", "true", "yes", "on")
+        word = raw.strip().lower()
+        if word not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+            raise SettingsError(f"{name}={raw!r} is not one of 1/0, true/false, yes/no, on/off")
+        return word in ("1", "true", "yes", "on")
     try:
         return kind(raw)
     except ValueError:

@@ -56,6 +56,9 @@ def test_instance_config_is_read_and_the_environment_wins(clean_environment, mon
     ("DATABASE_URL", "not a url", "Error: DATABASE_URL='not a url' is not a database URL"),
     ("COMMENT_MODERATION", "sometimes", "Error: COMMENT_MODERATION='sometimes' must be one of links, all, none"),
     ("COMMENT_MIN_SECONDS", "soon", "Error: COMMENT_MIN_SECONDS='soon' is not a valid float"),
+    ("SESSION_COOKIE_SECURE", "maybe", "Error: SESSION_COOKIE_SECURE='maybe' is not one of 1/0, true/false, yes/no, on/off"),
+    ("COMMENT_RATE_LIMIT", "lots", "Error: COMMENT_RATE_LIMIT: 'lots' is not like '5 per minute'"),
+    ("TRUSTED_PROXIES", "10.0.0.0/33", "Error: TRUSTED_PROXIES: '10.0.0.0/33' does not appear to be an IPv4 or IPv6 network"),
 ])
 def test_a_bad_setting_stops_start_up_with_one_clear_line(clean_environment, monkeypatch, name, value, message):
     monkeypatch.setenv(name, value)
