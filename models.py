@@ -8,6 +8,7 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
@@ -34,6 +35,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
+    Session,
     column_property,
     joinedload,
     mapped_column,
@@ -116,7 +118,11 @@ article_tags = Table(
     "article_tags",
     Base.metadata,
     Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
-    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    # The article's publication time while it is published, else NULL: a tag page then reads
+    # its articles in order straight from the index below instead of sorting all of them.
+    Column("listed_at", UTCDateTime, nullable=True),
+    Index("ix_article_tags_listing", "tag_id", "listed_at", "article_id"),
 )
 
 
@@ -197,14 +203,15 @@ class Tag(db.Model):
     @classmethod
     def with_published_counts(cls) -> list[tuple[Tag, int]]:
         """Every tag that has published articles, with how many, by name."""
-        count = func.count(Article.id).label("count")
-        query = (
-            select(cls, count)
-            .join(article_tags, article_tags.c.tag_id == cls.id)
-            .join(Article, and_(Article.id == article_tags.c.article_id, Article.is_published()))
-            .group_by(cls.id)
-            .order_by(func.lower(cls.name))
+        # The links' listed_at is set only while their article is published (see
+        # keep_tag_listings_in_step): counting them reads one index, with no join to articles.
+        counts = (
+            select(article_tags.c.tag_id, func.count().label("count"))
+            .where(article_tags.c.listed_at <= now_utc())
+            .group_by(article_tags.c.tag_id)
+            .subquery()
         )
+        query = select(cls, counts.c.count).join(counts, counts.c.tag_id == cls.id).order_by(func.lower(cls.name))
         return [(tag, n) for tag, n in db.session.execute(query)]
 
 
@@ -314,6 +321,17 @@ class Article(db.Model):
         """Add one read in a single atomic UPDATE, so concurrent readers lose none."""
         db.session.execute(update(cls).where(cls.id == article_id).values(reads=cls.reads + 1))
         db.session.commit()
+
+
+@event.listens_for(Session, "after_flush")
+def keep_tag_listings_in_step(session: Session, flush_context) -> None:
+    """Copy each saved article's listing time onto its tag links, so tag pages stay in order."""
+    changed = [obj for obj in (*session.new, *session.dirty) if isinstance(obj, Article) and obj.id is not None]
+    for article in changed:
+        listed_at = article.published_at if article.status == ArticleStatus.PUBLISHED else None
+        session.connection().execute(
+            update(article_tags).where(article_tags.c.article_id == article.id).values(listed_at=listed_at)
+        )
 
 
 class Comment(db.Model):
@@ -486,42 +504,60 @@ class Page:
     older: str | None
 
 
-def published_page(where=None, before: str | None = None, after: str | None = None, per_page: int = 20) -> Page:
-    """A newest-first page of published articles matching `where`, older than `before` or newer than `after`."""
-    extra = [where] if where is not None else []
+@dataclass(frozen=True)
+class Listing:
+    """What a listing shows: its conditions, and the indexed (time, id) columns it is read in order by."""
+
+    conditions: tuple = ()
+    time: Any = None
+    ident: Any = None
+    via: Any = None  # a table joined to articles that holds the ordering columns
+
+    def key(self) -> tuple:
+        """The (time, id) columns of the order: the link table's, or the article's own."""
+        return (self.time, self.ident) if self.via is not None else (Article.published_at, Article.id)
+
+
+def published_page(listing: Listing | None = None, before: str | None = None, after: str | None = None,
+                   per_page: int = 20) -> Page:
+    """A newest-first page of published articles in a listing, older than `before` or newer than `after`."""
+    listing = listing or Listing()
     if after:
         at = decode_cursor(after)
-        rows = _listing([Article.is_published(), _newer_than(at), *extra], ascending=True, limit=per_page + 1)
+        rows = _listing(listing, [_newer_than(at, listing)], None, ascending=True, limit=per_page + 1)
         articles = list(reversed(rows[:per_page]))
         newer = encode_cursor(articles[0]) if len(rows) > per_page else None
         return Page(articles, newer, encode_cursor(articles[-1]) if articles else None)
     at = decode_cursor(before) if before else None
-    published = Article.is_published(until=at[0] if at else None)
-    rows = _listing([published, *([_older_than(at)] if at else []), *extra], ascending=False, limit=per_page + 1)
+    keyset = [_older_than(at, listing)] if at else []
+    rows = _listing(listing, keyset, at[0] if at else None, ascending=False, limit=per_page + 1)
     articles = rows[:per_page]
     newer = encode_cursor(articles[0]) if before and articles else None
     older = encode_cursor(articles[-1]) if len(rows) > per_page else None
     return Page(articles, newer, older)
 
 
-def _older_than(at: tuple[datetime, int]):
+def _older_than(at: tuple[datetime, int], listing: Listing):
     """Rows after the cursor in newest-first order (ties on the time broken by id)."""
-    return or_(Article.published_at < at[0], and_(Article.published_at == at[0], Article.id < at[1]))
+    time, ident = listing.key()
+    return or_(time < at[0], and_(time == at[0], ident < at[1]))
 
 
-def _newer_than(at: tuple[datetime, int]):
+def _newer_than(at: tuple[datetime, int], listing: Listing):
     """Rows before the cursor in newest-first order; the plain bound lets the index seek to it."""
-    return and_(Article.published_at >= at[0],
-                or_(Article.published_at > at[0], and_(Article.published_at == at[0], Article.id > at[1])))
+    time, ident = listing.key()
+    return and_(time >= at[0], or_(time > at[0], and_(time == at[0], ident > at[1])))
 
 
-def _listing(conditions: list, ascending: bool, limit: int) -> list[Article]:
-    """Articles for a listing with their category and comment count, in one query."""
-    key = (Article.published_at, Article.id)
+def _listing(listing: Listing, keyset: list, until: datetime | None, ascending: bool, limit: int) -> list[Article]:
+    """Articles for a listing with their category and comment count, in one query read along an index."""
+    time, ident = listing.key()
+    query = select(Article).where(Article.is_published(until), *listing.conditions, *keyset)
+    if listing.via is not None:
+        # The link table's own copy of the time gives the index its upper bound to seek to.
+        query = query.join(listing.via, ident == Article.id).where(time <= min(until or now_utc(), now_utc()))
     query = (
-        select(Article)
-        .where(*conditions)
-        .order_by(*(column.asc() if ascending else column.desc() for column in key))
+        query.order_by(*(column.asc() if ascending else column.desc() for column in (time, ident)))
         .limit(limit)
         .options(joinedload(Article.category), undefer_comment_count())
     )
@@ -533,11 +569,12 @@ def undefer_comment_count():
     return undefer(Article.visible_comment_count)
 
 
-def in_category(category: Category):
-    """Listing filter: articles of one category."""
-    return Article.category_id == category.id
+def in_category(category: Category) -> Listing:
+    """The listing of one category, read along ix_articles_category_listing."""
+    return Listing(conditions=(Article.category_id == category.id,))
 
 
-def with_tag(tag: Tag):
-    """Listing filter: articles carrying one tag."""
-    return Article.id.in_(select(article_tags.c.article_id).where(article_tags.c.tag_id == tag.id))
+def with_tag(tag: Tag) -> Listing:
+    """The listing of one tag, read along ix_article_tags_listing in its links' own time order."""
+    link = article_tags.c
+    return Listing(conditions=(link.tag_id == tag.id,), time=link.listed_at, ident=link.article_id, via=article_tags)

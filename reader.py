@@ -8,7 +8,18 @@ from flask import Blueprint, Request, abort, current_app, redirect, render_templ
 from flask_login import current_user
 
 from forms import CommentForm
-from models import Article, BadCursor, Category, Comment, SlugRedirect, Tag, in_category, published_page, with_tag
+from models import (
+    Article,
+    BadCursor,
+    Category,
+    Comment,
+    Listing,
+    SlugRedirect,
+    Tag,
+    in_category,
+    published_page,
+    with_tag,
+)
 
 bp = Blueprint("reader", __name__)
 
@@ -49,7 +60,7 @@ def first_read_in_session(article_id: int) -> bool:
     return True
 
 
-def listing(template: str, where=None, **context):
+def listing(template: str, section: Listing | None = None, **context):
     """Render one keyset page of a listing; a bad cursor, a page past the end or an empty section is a 404.
 
     Only the front page may be empty (a new site): a category or tag with nothing published
@@ -57,7 +68,7 @@ def listing(template: str, where=None, **context):
     """
     try:
         page = published_page(
-            where,
+            section,
             before=request.args.get("before"),
             after=request.args.get("after"),
             per_page=current_app.config["ARTICLES_PER_PAGE"],
@@ -65,7 +76,7 @@ def listing(template: str, where=None, **context):
     except BadCursor:
         abort(404)
     paging = request.args.get("before") or request.args.get("after")
-    if not page.articles and (paging or where is not None):
+    if not page.articles and (paging or section is not None):
         abort(404)
     return render_template(template, page=page, **context)
 

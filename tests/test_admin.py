@@ -215,6 +215,28 @@ def test_renaming_a_published_article_keeps_its_old_address_as_a_301(admin_clien
     assert visitor.get("/articles/trade-office-opens").headers["Location"] == "/articles/trade-office-approved"
 
 
+def test_tag_pages_follow_publishing_unpublishing_and_retagging(frozen_clock, admin_client, make_article):
+    make_article("Older trade story", tags=("trade",), age=timedelta(days=1))
+    submit(admin_client, "/admin/articles/new", tags="trade")
+    article = only_article_titled("Trade office approved")
+    visitor = reader()
+    assert article_titles(visitor.get("/tags/trade")) == ["Trade office approved", "Older trade story"]
+    submit(admin_client, f"/admin/articles/{article.id}/edit", tags="trade", status="draft")
+    assert article_titles(visitor.get("/tags/trade")) == ["Older trade story"]
+    submit(admin_client, f"/admin/articles/{article.id}/edit", tags="trade", published_at="2026-03-08T12:00")
+    assert article_titles(visitor.get("/tags/trade")) == ["Older trade story", "Trade office approved"]
+    submit(admin_client, f"/admin/articles/{article.id}/edit", tags="harbour", published_at="2026-03-08T12:00")
+    assert article_titles(visitor.get("/tags/trade")) == ["Older trade story"]
+    assert article_titles(visitor.get("/tags/harbour")) == ["Trade office approved"]
+    assert "harbour (1)" in text_of(visitor.get("/tags")) and "trade (1)" in text_of(visitor.get("/tags"))
+
+
+def only_article_titled(title: str) -> Article:
+    """The article with this title, freshly read."""
+    db.session.expire_all()
+    return db.session.execute(db.select(Article).filter_by(title=title)).scalar_one()
+
+
 def test_unpublish_takes_it_off_the_site(admin_client):
     submit(admin_client, "/admin/articles/new")
     article = only_article()

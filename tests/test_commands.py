@@ -25,6 +25,28 @@ def test_init_db_upgrades_an_empty_database_to_the_models_and_is_idempotent(tmp_
     assert {"articles", "categories", "tags", "article_tags", "comments", "users", "alembic_version"} <= tables
 
 
+def test_upgrading_a_database_with_articles_keeps_its_tag_pages(tmp_path):
+    from flask_migrate import upgrade
+
+    from text import now_utc
+
+    app = create_app(settings_for_tests(tmp_path))
+    with app.app_context():
+        upgrade(revision="0003")
+        when = now_utc().replace(tzinfo=None).isoformat(" ")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO categories (id, name, slug) VALUES (1, 'Local', 'local')")
+            connection.exec_driver_sql("INSERT INTO tags (id, name, slug) VALUES (1, 'harbour', 'harbour')")
+            connection.exec_driver_sql(
+                "INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id,"
+                " status, created_at, published_at, updated_at, reads) VALUES (1, 'old', 'Old story', '', '', '',"
+                f" '', 1, 'published', '{when}', '{when}', '{when}', 0)")
+            connection.exec_driver_sql("INSERT INTO article_tags (article_id, tag_id) VALUES (1, 1)")
+        upgrade()
+        page = app.test_client().get("/tags/harbour", headers={"User-Agent": "Mozilla/5.0"})
+    assert page.status_code == 200 and "Old story" in page.get_data(as_text=True)
+
+
 def test_demo_loads_a_dozen_articles_with_comments_once(app, runner, client):
     first = runner.invoke(args=["demo"])
     second = runner.invoke(args=["demo"])
