@@ -28,12 +28,21 @@ from typing import NamedTuple
 MAX_TITLE_LENGTH = 110
 # Long enough to recognise the quoted text, short enough to scan a list of warnings.
 SNIPPET_LENGTH = 60
+# About 15,000 words, far longer than any news article: only a pasted dump goes past it,
+# and reading on would make every keystroke pause in the editor slow.
+MAX_ANALYSED_CHARACTERS = 100_000
+# Real quotes nest two or three deep; deeper ">" markers are read as text, so nesting cannot exhaust the stack.
+MAX_QUOTE_DEPTH = 20
 # Word trigrams survive small edits yet rarely match between unrelated sentences.
 REPETITION_SHINGLE_SIZE = 3
 # Shorter sentences ("She declined to comment.") may legitimately recur.
 REPETITION_MIN_WORDS = 6
-# Share of a sentence's trigrams that one earlier sentence must already contain.
-REPETITION_MIN_OVERLAP = 0.8
+# Share of a sentence's trigrams that one earlier sentence must already contain: "most of its word
+# sequence", low enough that a restatement with its clauses swapped round (about two thirds) counts.
+REPETITION_MIN_OVERLAP = 0.6
+# A trigram already in this many earlier sentences is a stock phrase ("said in a"); noting every
+# further sentence that holds it would make finding repeats in a long body quadratic, for no better warning.
+MAX_TRIGRAM_HOLDERS = 20
 # With fewer dated items a list is always in some order.
 DATED_LIST_MIN_ITEMS = 3
 # A list without years that jumps back this many months is taken to cross New Year.
@@ -42,8 +51,14 @@ YEAR_WRAP_MONTHS = 9
 DATE_CONFLICT_MIN_ENTITY_OVERLAP = 0.5
 # Share of other content words ("opened", "traffic") they must have in common too.
 DATE_CONFLICT_MIN_WORD_OVERLAP = 0.6
-# One shared content word is too common to identify an event on its own.
+# One shared content word is too common to identify an event on its own...
 DATE_CONFLICT_MIN_SHARED_WORDS = 2
+# ...unless the sentences also share this many names ("Jane Smith", "Hollin Bridge"): then one shared
+# word ("opened") will do, as long as it is most of what the shorter sentence says happened.
+DATE_CONFLICT_MIN_SHARED_NAMES = 2
+# An article gives a few dozen full dates, a long timeline a couple of hundred; comparing every pair
+# of dated sentences beyond this many would make a pasted list slow.
+MAX_DATED_SENTENCES = 500
 # A word or two-word phrase met only once says little about what an article is about.
 MIN_TAG_COUNT = 2
 # Shorter words are mostly abbreviations or leftovers, rarely useful tags.
@@ -51,6 +66,9 @@ MIN_TAG_WORD_LENGTH = 3
 # A word inside a suggested phrase is suggested alone only when it is this many
 # times more frequent on its own than inside phrases.
 PHRASE_WORD_DOMINANCE = 2
+# Existing tags of up to this many words are looked up among the body's runs of as many words;
+# longer tags are rare enough to search the text for one at a time.
+TAG_LOOKUP_MAX_WORDS = 3
 
 STOPWORDS_PATH = Path(__file__).resolve().parent / "data" / "stopwords-en.txt"
 
@@ -66,7 +84,9 @@ class EditorialWarning:
 # --- Markdown blocks -------------------------------------------------------
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+# The optional closing "#"s are removed in Python: a lazy group before optional
+# trailing runs takes quadratic time on a heading padded with spaces.
+_ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")
 # "#Heading": the writer meant a heading but Markdown needs a space after the #.
 _GLUED_HEADING = re.compile(r"^ {0,3}(#{1,6})(?=[^\s#\d])")
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
@@ -74,7 +94,8 @@ _THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _LONE_MARKER = re.compile(r"^[ \t]*(\*{1,2}|_{1,2}|#+)[ \t]*$")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(.*)$")
 _TABLE_ROW = re.compile(r"^[ \t]*\|")
-_TABLE_DELIMITER = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$")
+# No two runs of spaces may stand side by side, or a line of spaces takes quadratic time to reject.
+_TABLE_DELIMITER = re.compile(r"^[ \t]*(?:\|[ \t]*)?:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+(?:\|[ \t]*)?$")
 _QUOTE_PREFIX = re.compile(r"^ {0,3}>[ \t]?")
 _INDENTED = re.compile(r"^(?: {4}|\t)")
 _HTML_START = re.compile(r"^ {0,3}<[A-Za-z/!]")
@@ -100,9 +121,10 @@ class _Block:
 class _BlockParser:
     """Split a Markdown body into blocks, keeping each line's number."""
 
-    def __init__(self, body: str) -> None:
-        """Prepare to parse body, whatever its line endings."""
-        self.lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    def __init__(self, body: str, quote_depth: int = 0) -> None:
+        """Prepare to parse body, whatever its line endings; quote_depth counts the block quotes around it."""
+        self.lines = _unified_line_endings(body).split("\n")
+        self.quote_depth = quote_depth
         self.blocks: list[_Block] = []
         self.current: _Block | None = None
 
@@ -112,7 +134,7 @@ class _BlockParser:
         while index < len(self.lines):
             index = self._take_line(index)
         self._close()
-        return _flatten_quotes([_promote_glued_heading(block) for block in self.blocks])
+        return _flatten_quotes([_promote_glued_heading(block) for block in self.blocks], self.quote_depth)
 
     def _take_line(self, index: int) -> int:
         """Consume the line at index (a fence takes its whole block) and return the next index."""
@@ -129,7 +151,7 @@ class _BlockParser:
             self._add_alone(_Block("debris", [(number, line)]))
         elif match := _ATX_HEADING.match(line):
             self._add_alone(_Block("heading", [(number, line)], level=len(match.group(1))))
-        elif _QUOTE_PREFIX.match(line):
+        elif _QUOTE_PREFIX.match(line) and self.quote_depth < MAX_QUOTE_DEPTH:
             self._extend("quote", number, line)
         elif _LIST_ITEM.match(line):
             self._extend("list", number, line)
@@ -206,6 +228,11 @@ class _BlockParser:
         return bool(self.blocks) and self.blocks[-1].kind == kind
 
 
+def _unified_line_endings(text: str) -> str:
+    """Turn Windows and old Mac line endings into Unix ones."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _promote_glued_heading(block: _Block) -> _Block:
     """Treat a one-line "#Heading" paragraph as the heading it was meant to be."""
     if block.kind != "paragraph" or len(block.lines) != 1:
@@ -224,25 +251,34 @@ def _heading_text(block: _Block) -> str:
         return block.lines[0][1].strip().lstrip("#")
     match = _ATX_HEADING.match(block.lines[0][1])
     if match and block.level and len(block.lines) == 1:
-        return match.group(2)
+        return _without_closing_hashes(match.group(2))
     return " ".join(line.strip() for _, line in block.lines[:-1])
 
 
-def _flatten_quotes(blocks: list[_Block]) -> list[_Block]:
+def _without_closing_hashes(text: str) -> str:
+    """Drop the optional closing "#"s of an ATX heading ("## Results ##"), which must follow a space."""
+    text = text.rstrip(" \t")
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1] in " \t"):
+        return bare.rstrip(" \t")
+    return text
+
+
+def _flatten_quotes(blocks: list[_Block], quote_depth: int) -> list[_Block]:
     """Replace each block quote by the blocks inside it, so a quoted list is checked as a list."""
     flat: list[_Block] = []
     for block in blocks:
-        flat += _quoted_blocks(block) if block.kind == "quote" else [block]
+        flat += _quoted_blocks(block, quote_depth + 1) if block.kind == "quote" else [block]
     return flat
 
 
-def _quoted_blocks(block: _Block) -> list[_Block]:
-    """Parse the inside of a block quote as Markdown, keeping the body's line numbers."""
+def _quoted_blocks(block: _Block, quote_depth: int) -> list[_Block]:
+    """Parse the inside of a block quote (quote_depth quotes deep) as Markdown, keeping the body's line numbers."""
     numbers = [number for number, _ in block.lines]
     inner = [_QUOTE_PREFIX.sub("", line, count=1) for _, line in block.lines]
     if len(inner) > 1 and _ATTRIBUTION.match(inner[-1].strip()):
         numbers, inner = numbers[:-1], inner[:-1]  # "— Jane Doe" credits the quote; it is no sentence
-    quoted = _BlockParser("\n".join(inner)).parse()
+    quoted = _BlockParser("\n".join(inner), quote_depth).parse()
     for quoted_block in quoted:
         quoted_block.lines = [(numbers[number - 1], line) for number, line in quoted_block.lines]
         quoted_block.quoted = True
@@ -306,11 +342,13 @@ def _joined(block: _Block) -> str:
 
 # --- Plain text, words and sentences ----------------------------------------
 
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
-_CODE_SPAN = re.compile(r"(`+).+?\1")
+# Brackets and parentheses exclude their own kind, so an unclosed "[a](" is given up at the next
+# bracket rather than at the end of the text: matching stays linear on a run of them.
+_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\([^()\n]*\)")
+_LINK = re.compile(r"\[([^\[\]\n]*)\](?:\([^()\n]*\)|\[[^\[\]\n]*\])")
+_BACKTICKS = re.compile(r"`+")
 _URL = re.compile(r"<?(?:https?://|www\.)[^\s>]+>?")
-_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 # Underscores inside a word (snake_case) are text; at a word's edge they are emphasis.
 _EMPHASIS_MARKS = re.compile(r"[*~]+|(?<![^\W_])_+|_+(?![^\W_])")
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -322,11 +360,40 @@ _SENTENCE_BREAK = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’)\]]))\s+(
 def _plain_text(markdown: str) -> str:
     """Strip Markdown syntax, code, URLs and HTML, leaving the words a reader sees."""
     text = _IMAGE.sub(" ", markdown)
-    text = _LINK.sub(r"\1", text)
-    for pattern in (_CODE_SPAN, _URL, _HTML_TAG):
+    text = _blank_code_spans(_LINK.sub(r"\1", text))
+    for pattern in (_URL, _HTML_TAG):
         text = pattern.sub(" ", text)
     text = _EMPHASIS_MARKS.sub("", text)
     return " ".join(text.split())
+
+
+def _blank_code_spans(text: str) -> str:
+    """Replace each code span by spaces, so every other character keeps its position."""
+    pieces, position = [], 0
+    for start, end in _code_spans(text):
+        pieces += [text[position:start], " " * (end - start)]
+        position = end
+    return "".join(pieces) + text[position:]
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """Return where each code span starts and ends: from a run of backticks to the next run as long."""
+    # Pairing runs by length in one pass keeps unclosed runs of many lengths from being rescanned.
+    runs = [match.span() for match in _BACKTICKS.finditer(text)]
+    closer: dict[int, int] = {}  # index of a run -> index of the next run of the same length
+    next_of_length: dict[int, int] = {}
+    for index in reversed(range(len(runs))):
+        length = runs[index][1] - runs[index][0]
+        if length in next_of_length:
+            closer[index] = next_of_length[length]
+        next_of_length[length] = index
+    spans, index = [], 0
+    while index < len(runs):
+        if index in closer:
+            spans.append((runs[index][0], runs[closer[index]][1]))
+            index = closer[index]
+        index += 1
+    return spans
 
 
 def _sentences(text: str) -> list[str]:
@@ -395,7 +462,7 @@ def _title_and_summary_warnings(title: str, summary: str) -> list[EditorialWarni
 
 # Closing punctuation, optionally followed by closing quotes, brackets,
 # emphasis markers or a footnote reference.
-_FINISHED_ENDING = re.compile(r"[.!?…](?:[\"'”’»)\]*_]|\[\^[^\]]*\])*$")
+_FINISHED_ENDING = re.compile(r"[.!?…](?:[\"'”’»)\]*_]|\[\^[^\[\]]*\])*$")
 _LETTER = re.compile(r"[^\W\d_]")
 _IMAGE_ONLY = re.compile(r"^!\[[^\]]*\]\([^)]*\)$")
 # A "#" after a space at the end of prose; in a heading it would be a valid closing sequence.
@@ -426,8 +493,8 @@ def _is_unfinished(unit: _Unit) -> bool:
 
 # --- Markup debris ---------------------------------------------------------------
 
-# Spans whose characters are literal: code, link targets, bare URLs, escapes.
-_LITERAL_SPANS = re.compile(r"(`+).+?\1|\]\([^)]*\)|<?(?:https?://|www\.)[^\s>]+>?|\\.")
+# Spans whose characters are literal, besides code spans: link targets, bare URLs, escapes.
+_LITERAL_SPANS = re.compile(r"\]\([^()\n]*\)|<?(?:https?://|www\.)[^\s>]+>?|\\.")
 _EMPHASIS_RUN = re.compile(r"\*+|_+")
 _PROSE_BLOCKS = frozenset({"paragraph", "list", "table"})
 
@@ -482,7 +549,7 @@ def _unmatched_emphasis_finding(unit: _Unit) -> _Finding | None:
 
 def _unmatched_markers(text: str) -> list[tuple[str, int]]:
     """Return each emphasis marker used an odd number of times, with its first position."""
-    masked = _LITERAL_SPANS.sub(lambda match: " " * len(match.group()), text)
+    masked = _LITERAL_SPANS.sub(lambda match: " " * len(match.group()), _blank_code_spans(text))
     positions: dict[str, list[int]] = {}
     for match in _EMPHASIS_RUN.finditer(masked):
         if match.group()[0] == "_" and _is_inside_word(masked, match.start(), match.end()):
@@ -525,43 +592,63 @@ def _shingled(unit: _Unit, text: str) -> _Sentence:
     return _Sentence(unit, text, len(words), shingles)
 
 
-def _repeats(later: _Sentence, earlier: _Sentence) -> bool:
-    """Tell whether most of the later text's word sequence is already in the earlier one."""
-    if later.word_count < REPETITION_MIN_WORDS or not later.shingles:
-        return False
-    shared = len(later.shingles & earlier.shingles)
-    return shared / len(later.shingles) >= REPETITION_MIN_OVERLAP
+class _EarlierTexts:
+    """The sentences, or paragraphs, read so far, indexed by word trigram to find what a new one repeats."""
+
+    def __init__(self) -> None:
+        """Start with nothing read."""
+        self.texts: list[_Sentence] = []
+        self.holders: dict[tuple[str, ...], list[int]] = {}
+
+    def add(self, text: _Sentence) -> None:
+        """Remember a text as read, under each trigram not yet held by MAX_TRIGRAM_HOLDERS texts."""
+        for shingle in text.shingles:
+            holders = self.holders.setdefault(shingle, [])
+            if len(holders) < MAX_TRIGRAM_HOLDERS:
+                holders.append(len(self.texts))
+        self.texts.append(text)
+
+    def source_of(self, later: _Sentence) -> _Sentence | None:
+        """Return the first earlier text that already holds most of the later text's word sequence, if any."""
+        if later.word_count < REPETITION_MIN_WORDS or not later.shingles:
+            return None
+        # Only texts sharing a trigram can hold most of them, so only those are counted, not every pair.
+        shared = Counter(index for shingle in later.shingles for index in self.holders.get(shingle, ()))
+        size = len(later.shingles)
+        first = min((index for index, count in shared.items() if count / size >= REPETITION_MIN_OVERLAP), default=None)
+        return None if first is None else self.texts[first]
 
 
 def _check_repetition(blocks: list[_Block], units: list[_Unit]) -> list[_Finding]:
     """Warn about paragraphs and sentences that repeat, or nearly repeat, earlier ones."""
     findings: list[_Finding] = []
-    earlier_units: list[_Sentence] = []
-    earlier_sentences: list[_Sentence] = []
+    earlier_units = _EarlierTexts()
+    earlier_sentences = _EarlierTexts()
     for unit in units:
         if unit.kind not in ("paragraph", "list-item"):
             continue
         plain = _plain_text(unit.text)
         whole = _shingled(unit, plain)
         sentences = [_shingled(unit, text) for text in _sentences(plain)]
-        source = next((earlier for earlier in earlier_units if _repeats(whole, earlier)), None)
+        source = earlier_units.source_of(whole)
         if source is not None:
             findings.append(_repeated_unit_finding(whole, source))
+            for sentence in sentences:
+                earlier_sentences.add(sentence)
         else:
             findings += _repeated_sentence_findings(sentences, earlier_sentences)
-        earlier_units.append(whole)
-        earlier_sentences += sentences
+        earlier_units.add(whole)
     return findings
 
 
-def _repeated_sentence_findings(sentences: list[_Sentence], earlier: list[_Sentence]) -> list[_Finding]:
+def _repeated_sentence_findings(sentences: list[_Sentence], earlier: _EarlierTexts) -> list[_Finding]:
     """Report each sentence that repeats an earlier sentence, including earlier ones of its own unit."""
     findings = []
-    for index, sentence in enumerate(sentences):
-        candidates = earlier + sentences[:index]
-        source = next((before for before in candidates if _repeats(sentence, before)), None)
+    for sentence in sentences:
+        source = earlier.source_of(sentence)
         if source is not None:
             findings.append(_repeated_sentence_finding(sentence, source))
+        earlier.add(sentence)
     return findings
 
 
@@ -587,16 +674,23 @@ _CONTENTLESS_BLOCKS = frozenset({"rule", "debris"})
 
 
 def _check_empty_subheadings(blocks: list[_Block], units: list[_Unit]) -> list[_Finding]:
-    """Warn about subheadings followed by a heading of the same or higher level, or by nothing."""
+    """Warn about subheadings followed by a heading of the same or higher rank, or by nothing."""
     findings = []
-    for index, block in enumerate(blocks):
-        if block.kind != "heading" or block.level < 2:
-            continue
-        following = next((b for b in blocks[index + 1 :] if b.kind not in _CONTENTLESS_BLOCKS), None)
-        if following is None or (following.kind == "heading" and following.level <= block.level):
+    following: _Block | None = None  # the next block with something in it, reading from the end
+    for block in reversed(blocks):
+        # Every body heading is a subheading: the page shifts them so the body's top level sits under
+        # the title. A "#Heading" without its space shows as text and is reported as debris instead.
+        if block.kind == "heading" and not block.glued and _has_nothing_under(block, following):
             message = f'Subheading on line {block.start} has no text under it: "{_snippet(_heading_text(block))}"'
             findings.append((block.start, EditorialWarning("empty-subheading", message)))
-    return findings
+        if block.kind not in _CONTENTLESS_BLOCKS:
+            following = block
+    return findings[::-1]
+
+
+def _has_nothing_under(heading: _Block, following: _Block | None) -> bool:
+    """Tell whether a heading is followed by the end of the body or a heading of its own or higher rank."""
+    return following is None or (following.kind == "heading" and following.level <= heading.level)
 
 
 # --- Dates -----------------------------------------------------------------------
@@ -773,10 +867,17 @@ def _same_event_other_date(earlier: _DatedSentence, later: _DatedSentence) -> bo
         return False
     if earlier.unit.kind == later.unit.kind == "list-item":
         return False  # items of a timeline are different events by design
+    if _overlap(earlier.entities, later.entities) < DATE_CONFLICT_MIN_ENTITY_OVERLAP:
+        return False
+    shared_words = earlier.event_words & later.event_words
+    if len(earlier.entities & later.entities) >= DATE_CONFLICT_MIN_SHARED_NAMES:
+        # Named this well, the event words one sentence has must mostly recur in the other,
+        # but the other may add a clause of its own ("Crowds gathered when ...").
+        fewer = min(len(earlier.event_words), len(later.event_words))
+        return bool(shared_words) and len(shared_words) / fewer >= DATE_CONFLICT_MIN_WORD_OVERLAP
     return (
-        _overlap(earlier.entities, later.entities) >= DATE_CONFLICT_MIN_ENTITY_OVERLAP
-        and _overlap(earlier.event_words, later.event_words) >= DATE_CONFLICT_MIN_WORD_OVERLAP
-        and len(earlier.event_words & later.event_words) >= DATE_CONFLICT_MIN_SHARED_WORDS
+        _overlap(earlier.event_words, later.event_words) >= DATE_CONFLICT_MIN_WORD_OVERLAP
+        and len(shared_words) >= DATE_CONFLICT_MIN_SHARED_WORDS
     )
 
 
@@ -790,10 +891,15 @@ def _check_conflicting_dates(blocks: list[_Block], units: list[_Unit]) -> list[_
         if (found := _dated_sentence(unit, sentence))
     ]
     findings = []
-    for index, later in enumerate(dated):
-        earlier = next((before for before in dated[:index] if _same_event_other_date(before, later)), None)
+    naming: dict[str, list[int]] = {}  # entity -> the dated sentences that name it
+    for index, later in enumerate(dated[:MAX_DATED_SENTENCES]):
+        # One event's sentences share a name, so only those are compared.
+        candidates = sorted({before for name in later.entities for before in naming.get(name, ())})
+        earlier = next((dated[i] for i in candidates if _same_event_other_date(dated[i], later)), None)
         if earlier is not None:
             findings.append(_conflicting_dates_finding(earlier, later))
+        for name in later.entities:
+            naming.setdefault(name, []).append(index)
     return findings
 
 
@@ -820,43 +926,89 @@ _BODY_CHECKS: tuple[Callable[[list[_Block], list[_Unit]], list[_Finding]], ...] 
 
 def editorial_warnings(title: str, summary: str, body: str) -> list[EditorialWarning]:
     """List what an editor may want to fix: title and summary first, then the body in reading order."""
-    blocks = _BlockParser(body).parse()
+    blocks = _BlockParser(_analysed_part(body)).parse()
     units = _units(blocks)
     findings = [finding for check in _BODY_CHECKS for finding in check(blocks, units)]
     findings.sort(key=lambda finding: finding[0])  # stable, so one line's warnings keep check order
     return _title_and_summary_warnings(title, summary) + [warning for _, warning in findings]
 
 
+def _analysed_part(body: str) -> str:
+    """Return the part of the body that is analysed: all of it, or its start, cut at a paragraph break if possible."""
+    text = _unified_line_endings(body)
+    if len(text) <= MAX_ANALYSED_CHARACTERS:
+        return text
+    start = text[:MAX_ANALYSED_CHARACTERS]
+    # Cutting between blocks, or at least lines, spares the last one a false "stops mid-sentence" warning.
+    for separator in ("\n\n", "\n"):
+        if (cut := start.rfind(separator)) > 0:
+            return start[:cut]
+    return start
+
+
 # --- Tag suggestions ---------------------------------------------------------------
 
 # Punctuation ends a phrase: "Korea. North" is not "korea north".
 _PHRASE_BREAK = re.compile(r"[^\w\s'’-]+|\s-+\s")
+# The site treats hyphens and underscores in tag names as spaces.
+_TAG_NAME_SEPARATORS = re.compile(r"[-_]+")
+# In normalized text, anything but letters, digits and spaces ends a run of words that can name a tag.
+_WORD_RUN_BREAK = re.compile(r"[^\w\s]+")
+_WORD = re.compile(r"[^\W_]+")
 
 
 def suggest_tags(body: str, existing_tags: Iterable[str] = (), limit: int = 10) -> list[str]:
     """Suggest up to `limit` tags: existing tags found in the body first, then frequent words and phrases."""
     if limit <= 0:
         return []
-    texts = [_plain_text(unit.text) for unit in _units(_BlockParser(body).parse())]
+    texts = [_plain_text(unit.text) for unit in _units(_BlockParser(_analysed_part(body)).parse())]
     preferred = _existing_tags_in(texts, existing_tags)
-    taken = {tag.casefold() for tag in preferred}
-    fresh = [term for term in _ranked_terms(texts) if term not in taken]
+    taken = {_tag_key(tag) for tag in preferred}
+    fresh = [term for term in _ranked_terms(texts) if _tag_key(term) not in taken]
     return (preferred + fresh)[:limit]
+
+
+def _tag_key(text: str) -> str:
+    """Normalize a tag name, or text to find tags in, as the site does, ignoring case."""
+    return " ".join(_TAG_NAME_SEPARATORS.sub(" ", text.casefold()).split())
 
 
 def _existing_tags_in(texts: list[str], existing_tags: Iterable[str]) -> list[str]:
     """Return the existing tags the text mentions, most mentioned first, spelled as given."""
-    text = "\n".join(texts)
+    mentions = _Mentions(texts)
     counts: dict[str, int] = {}
     seen: set[str] = set()
-    for tag in (tag.strip() for tag in existing_tags):
-        if not tag or tag.casefold() in seen:
+    for tag in existing_tags:
+        key = _tag_key(tag)
+        if not key or key in seen:
             continue
-        seen.add(tag.casefold())
-        words = r"\s+".join(re.escape(word) for word in tag.split())
-        if mentions := len(re.findall(rf"(?<![^\W_]){words}(?![^\W_])", text, re.IGNORECASE)):
-            counts[tag] = mentions
+        seen.add(key)
+        if count := mentions.count(key):
+            counts[tag.strip()] = count
     return sorted(counts, key=lambda tag: (-counts[tag], tag.casefold()))
+
+
+class _Mentions:
+    """The runs of words a text holds, counted once so that each existing tag is a lookup, not a search."""
+
+    def __init__(self, texts: list[str]) -> None:
+        """Normalize the texts and count their runs of one to TAG_LOOKUP_MAX_WORDS words."""
+        normalized = [_tag_key(text) for text in texts]
+        self.text = "\n".join(normalized)  # a normalized tag has no line break, so it cannot span two texts
+        self.runs: Counter[str] = Counter()
+        for clause in [clause for text in normalized for clause in _WORD_RUN_BREAK.split(text)]:
+            words = clause.split()
+            for size in range(1, TAG_LOOKUP_MAX_WORDS + 1):
+                self.runs.update(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
+
+    def count(self, key: str) -> int:
+        """Return how often the text mentions a tag, given its normalized name, as whole words."""
+        if len(key.split()) <= TAG_LOOKUP_MAX_WORDS and not _WORD_RUN_BREAK.search(key):
+            return self.runs[key]
+        # Long tags and tags with punctuation ("C#", "U.S.") are rare: search for them, when all their words occur.
+        if not all(word in self.runs for word in _WORD.findall(key)):
+            return 0
+        return len(re.findall(rf"(?<![^\W_]){re.escape(key)}(?![^\W_])", self.text))
 
 
 def _ranked_terms(texts: list[str]) -> list[str]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
+import time
 from pathlib import Path
 
 import pytest
 
-from editorial import EditorialWarning, editorial_warnings, suggest_tags
+from editorial import MAX_ANALYSED_CHARACTERS, EditorialWarning, editorial_warnings, suggest_tags
 
 CLEAN_TITLE = "City council approves Riverside Bridge repairs after two-year dispute"
 CLEAN_SUMMARY = "Council members voted 7-2 to fund the repairs, splitting the cost with the transport authority."
@@ -183,7 +185,7 @@ def test_title_over_110_characters_is_flagged():
 def test_missing_summary_is_flagged(summary):
     warning = only_warning(CLEAN_BODY, summary=summary)
     assert warning.check == "missing-summary"
-    assert "Summary is missing" in warning.message
+    assert warning.message == "Summary is missing; listings will show the start of the body instead."
 
 
 # --- Unfinished paragraphs -----------------------------------------------------------
@@ -392,6 +394,14 @@ FIRST = "The council approved the plan to repair the Riverside Bridge after a fo
             ["List item on line 3 repeats what paragraph 1 (line 1) already says"],
             id="list-item",
         ),
+        pytest.param(
+            # Clauses swapped and reworded: 11 of its 17 word trigrams (0.65) are in the first paragraph.
+            f"{FIRST}\n\nBids close in June.\n\n"
+            "After a four-hour debate on Tuesday night, "
+            "the plan to repair the Riverside Bridge was approved by councillors.",
+            ["Paragraph 3 (line 5) repeats what paragraph 1 (line 1) already says", '"After a four-hour debate'],
+            id="reordered-restatement",
+        ),
     ],
 )
 def test_repetition_is_flagged_with_both_places(body, expected):
@@ -433,6 +443,10 @@ def test_repetition_needs_most_of_a_long_sentence(different, repeated):
         pytest.param("Intro.\n\n## Next steps", 3, "Next steps", id="end-of-body"),
         pytest.param("Reactions\n---------\n\n## Next steps\n\nText.", 1, "Reactions", id="setext"),
         pytest.param("## Reactions\n\n---\n\n## Next steps\n\nText.", 1, "Reactions", id="only-a-rule-under-it"),
+        # The page shifts the body's headings down a level, so a "#" heading is a subheading too.
+        pytest.param("# Reactions\n\n# Next steps\n\nText.", 1, "Reactions", id="top-level"),
+        pytest.param("Intro.\n\n# Next steps", 3, "Next steps", id="top-level-at-end-of-body"),
+        pytest.param("# Costs\n\n## Steel\n\nText.\n\n# Next steps", 7, "Next steps", id="top-level-after-sections"),
     ],
 )
 def test_empty_subheading_is_flagged(body, line, heading):
@@ -449,6 +463,7 @@ def test_empty_subheading_is_flagged(body, line, heading):
         pytest.param("## Costs\n\n- Steel\n\n## Next\n\nText.", "## Costs\n\n## Next\n\nText.", id="list-under-it"),
         pytest.param("## Costs\n\n| A | B |\n| - | - |\n| 1 | 2 |", "Intro.\n\n## Costs", id="table-under-it"),
         pytest.param("## Code\n\n```\nx = 1\n```", "Intro.\n\n## Code", id="code-under-it"),
+        pytest.param("# Costs\n\n## Steel\n\nText.", "# Costs\n\n# Steel\n\nText.", id="top-level-with-sections"),
     ],
 )
 def test_subheading_with_content_is_not_empty(filled, empty):
@@ -523,9 +538,16 @@ OPENING = "The Riverside Bridge opened to traffic on June 4, 2025."
         ),
         pytest.param(
             "The Riverside Bridge opened to traffic on June 4.\n\n"
-            "Crowds cheered when the Riverside Bridge opened to traffic on June 14.",
+            "Crowds cheered on June 14 as the Riverside Bridge opened to traffic.",
             ["Paragraph 2 (line 3) gives June 14", "paragraph 1 (line 1) dates June 4"],
             id="without-years",
+        ),
+        pytest.param(
+            # Only "opened" is shared besides the names, but the names pin the event down.
+            "Mayor Jane Smith opened the Hollin Bridge on June 4, 2025.\n\n"
+            "Crowds gathered when Mayor Jane Smith opened the Hollin Bridge on June 14, 2025.",
+            ["Paragraph 2 (line 3) gives June 14, 2025", "paragraph 1 (line 1) dates June 4, 2025", '"Crowds gathered'],
+            id="shared-names-and-one-shared-word",
         ),
     ],
 )
@@ -564,6 +586,13 @@ def test_one_event_with_two_dates_is_flagged(body, expected):
             "- June 4, 2025: Riverside Bridge opened to traffic.\n\n"
             "Riverside Bridge opened to traffic at night on June 14, 2025.",
             id="timeline-items-are-separate-events",
+        ),
+        pytest.param(
+            "Mayor Jane Smith opened the Hollin Bridge on June 4, 2025.\n\n"
+            "Mayor Jane Smith visited the Hollin Bridge on June 14, 2025.",
+            "Mayor Jane Smith opened the Hollin Bridge on June 4, 2025.\n\n"
+            "Mayor Jane Smith opened the Hollin Bridge on June 14, 2025.",
+            id="shared-names-but-nothing-else",
         ),
     ],
 )
@@ -623,6 +652,24 @@ def test_existing_tags_come_first_spelled_as_given():
     assert "steel" in tags
 
 
+def test_existing_tags_are_matched_by_whole_normalized_name_among_ten_thousand():
+    wards = [f"Ward {number}" for number in range(10_000)]
+    others = ["Riverside Bridge", "riverside-bridge", "Bridge", "North Korea", "Korea North", "Elections"]
+    rare = ["Tessel Valley Rivers Authority", "C#"]  # more than three words; punctuation
+    body = (
+        "Voters in Ward 12 and Ward 120 backed the plan. They spoke of North Korea. North winds closed the "
+        "Riverside Bridge, which links Ward 12 with Ward 7, last winter. Riverside-bridge traffic is back. "
+        "The Tessel Valley Rivers Authority, whose tools are written in C#, welcomed the news."
+    )
+    tags = suggest_tags(body, existing_tags=wards + others + rare, limit=100)
+    # Twice each: "Bridge" and "Riverside Bridge" (hyphenated once), "Ward 12"; then once each.
+    twice = ["Bridge", "Riverside Bridge", "Ward 12"]
+    once = ["C#", "North Korea", "Tessel Valley Rivers Authority", "Ward 120", "Ward 7"]
+    assert tags[:8] == twice + once
+    assert not {"Ward 1", "Ward 2", "riverside-bridge", "Korea North", "Elections"} & set(tags)
+    assert [tag.casefold() for tag in tags].count("riverside bridge") == 1
+
+
 @pytest.mark.parametrize("limit", [0, 1, 3])
 def test_limit_is_respected(limit):
     everything = suggest_tags(CLEAN_BODY, limit=100)
@@ -662,3 +709,94 @@ def test_stopword_list_is_a_plain_word_list_with_news_filler():
     assert all(word == word.strip().lower() and " " not in word and word for word in words)
     assert len(set(words)) == len(words)
     assert {"said", "says", "year", "also", "would", "new"} <= set(words)
+
+
+# --- Robustness ---------------------------------------------------------------------------
+
+# Bodies a form can send that must neither crash the checks nor hang them; the deep quote once raised RecursionError.
+NASTY_BODIES = {
+    "deep-quote": "> " * 400 + "x",
+    "deep-quote-lines": ("> " * 40 + "Quoted text.\n") * 40,
+    "brackets": "[" * 50_000,
+    "stars": "*" * 50_000,
+    "underscores": "_" * 50_000,
+    "hashes": "#" * 50_000,
+    "hashes-in-text": "Text " + "#" * 50_000 + " more",
+    "backticks": "`" * 50_000,
+    "backticks-in-text": "Text " + "`" * 50_000,
+    "backtick-runs-of-every-length": "a".join("`" * length for length in range(1, 300)),
+    "control-characters": "".join(map(chr, range(32))) * 100 + "\x7f\x85\u2028\u2029\ufeff",
+    "impossible-dates": "- February 30, 2025: x\n- 2024-13-45: y\n- 0000-00-00: z\n- 31 June 2025: w",
+    "only-whitespace": " \t\r\n\r\n  \n",
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("body", NASTY_BODIES.values(), ids=NASTY_BODIES.keys())
+def test_nasty_body_never_raises(body):
+    warnings = editorial_warnings(body[:200], body[:200], body)
+    assert all(isinstance(warning, EditorialWarning) for warning in warnings)
+    tags = suggest_tags(body, existing_tags=[body[:30], "Quoted text", "x"])
+    assert all(isinstance(tag, str) for tag in tags)
+
+
+# Pieces of Markdown, dates and odd characters that random bodies are made of.
+MARKDOWN_PIECES = [
+    *"> #*_`[]()!<|:-=~\\.?'\"\n\t\r\x00 ",
+    "\n\n", "    ", "```", "- ", "1. ", "## ", "#x", "| - |", "---", "[^1]", "<b>", "http://a.b/_c_",
+    "June 4, 2025", "4 June", "2024-02-30", "Jane Smith", "opened", "the bridge", "word",
+]  # fmt: skip
+
+
+def test_random_markdown_never_raises():
+    rng = random.Random(20250604)  # fixed, so a failure can be replayed
+    for _ in range(500):
+        body = "".join(rng.choice(MARKDOWN_PIECES) for _ in range(rng.randrange(80)))
+        assert isinstance(editorial_warnings(body, body, body), list)
+        assert isinstance(suggest_tags(body, existing_tags=[body[:20], "Jane Smith"]), list)
+
+
+def test_quote_nested_past_the_limit_is_still_checked_as_text():
+    warning = only_warning("> " * 400 + "The minister said that the")
+    assert warning.check == "unfinished-paragraph"
+
+
+def short_paragraphs(count: int) -> str:
+    """Return count distinct, finished paragraphs, each too short to count as a repeat."""
+    return "\n\n".join(f"Item {number} is fine." for number in range(count))
+
+
+def test_only_the_start_of_a_huge_body_is_analysed():
+    filler = short_paragraphs(MAX_ANALYSED_CHARACTERS // 10)
+    assert len(filler) > MAX_ANALYSED_CHARACTERS
+    warning = only_warning(f"The minister said that the\n\n{filler}\n\nThe mayor said that the")
+    assert warning.message.startswith("Paragraph 1 (line 1) stops mid-sentence")
+    zeppelins = "Zeppelin, zeppelin, zeppelin."
+    assert "zeppelin" in suggest_tags(f"{zeppelins}\n\n{filler}")
+    assert "zeppelin" not in suggest_tags(f"{filler}\n\n{zeppelins}", limit=100)
+
+
+# About 200 KB each, aimed at backtracking patterns and pairwise comparisons; most once took 6 s to minutes.
+PATHOLOGICAL_BODIES = {
+    "unclosed-links": "[a](" * 50_000,
+    "bold-markers": "**" * 100_000,
+    "one-word": "word " * 40_000,
+    "near-identical-sentences": " ".join(
+        f"The council approved the plan to repair the Riverside Bridge, version {number}." for number in range(5_000)
+    ),
+    "dated-sentences": " ".join(
+        f"Mayor Jane Smith opened the Hollin Bridge on June {number % 28 + 1}, 2025." for number in range(3_000)
+    ),
+    "empty-headings": "## Heading\n" * 20_000,
+    "heading-padded-with-spaces": "# Heading" + " " * 200_000 + "end",
+}
+
+
+@pytest.mark.parametrize("body", PATHOLOGICAL_BODIES.values(), ids=PATHOLOGICAL_BODIES.keys())
+def test_pathological_body_does_not_hang(body):
+    # A guard against hanging (a regex that backtracks for minutes), not a speed claim: the bound
+    # is about a hundred times what the work takes here.
+    started = time.perf_counter()
+    assert isinstance(editorial_warnings(CLEAN_TITLE, CLEAN_SUMMARY, body), list)
+    assert isinstance(suggest_tags(body, existing_tags=[f"Ward {number}" for number in range(1_000)]), list)
+    assert time.perf_counter() - started < 30

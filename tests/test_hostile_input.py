@@ -81,3 +81,10 @@ def test_a_next_with_a_line_break_goes_to_the_admin_home(app, make_admin):
 def test_create_admin_refuses_names_longer_than_the_column(runner):
     result = runner.invoke(args=["create-admin", "n" * 81, "--password-stdin"], input=ADMIN_PASSWORD + "\n")
     assert result.exit_code == 1 and "A name needs 1 to 80 characters." in result.output
+
+
+def test_an_article_body_of_deeply_nested_quotes_can_be_previewed_saved_and_edited(admin_client):
+    body = "> " * 400 + "x"
+    assert submit(admin_client, "/admin/articles/new", action="preview", body=body).status_code == 200
+    saved = submit(admin_client, "/admin/articles/new", body=body)
+    assert admin_client.get(saved.headers["Location"]).status_code == 200
