@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -15,7 +16,8 @@ from sanitize import has_control_characters
 from text import TAG_NAME_MAX, now_utc, slugify, split_tag_names
 
 # Whitespace, zero-width characters and the BOM: a field holding only these is empty.
-INVISIBLE_PADDING = " \t\n\r\u200b\u200c\u200d\u2060\ufeff"
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+INVISIBLE_PADDING = " \t\n\r" + ZERO_WIDTH
 PASSWORD_MIN_LENGTH = 12
 COMMENT_NAME_MAX = 80
 COMMENT_BODY_MAX = 5000
@@ -29,10 +31,19 @@ STALE_CSRF_ERRORS = {"The CSRF token has expired.", "The CSRF session token is m
 
 
 def tidy(value: str | None) -> str | None:
-    """Browsers send CRLF line ends; count and store LF, and drop invisible padding at the ends."""
+    """A one-line field without invisible padding at its ends."""
+    return None if value is None else value.strip(INVISIBLE_PADDING)
+
+
+def tidy_text(value: str | None) -> str | None:
+    """A text area with LF line ends (browsers send CRLF), and no blank lines or invisible padding at its ends.
+
+    Leading spaces stay: in Markdown four of them start a code block.
+    """
     if value is None:
         return None
-    return value.replace("\r\n", "\n").strip(INVISIBLE_PADDING)
+    value = value.replace("\r\n", "\n").strip(ZERO_WIDTH).rstrip()
+    return re.sub(r"\A(?:[ \t]*\n)+", "", value)
 
 
 def plain_text(form, field) -> None:
@@ -51,7 +62,7 @@ class CommentForm(FlaskForm):
         plain_text, DataRequired("Please give a name."),
         Length(max=COMMENT_NAME_MAX, message=f"Please keep the name to {COMMENT_NAME_MAX} characters."),
     ])
-    body = TextAreaField("Comment", filters=[tidy], validators=[
+    body = TextAreaField("Comment", filters=[tidy_text], validators=[
         plain_text, DataRequired("Please write a comment."),
         Length(max=COMMENT_BODY_MAX, message=f"Please keep the comment to {COMMENT_BODY_MAX:,} characters."),
     ])
@@ -118,8 +129,8 @@ class ArticleForm(FlaskForm):
     category = StringField("Category", filters=[tidy], validators=[
         plain_text, DataRequired("Please pick or type a category."), Length(max=80)])
     tags = StringField("Tags", filters=[tidy], validators=[plain_text, Length(max=2000)])
-    summary = TextAreaField("Summary", filters=[tidy], validators=[plain_text, Length(max=300)])
-    body = TextAreaField("Body (Markdown)", filters=[tidy],
+    summary = TextAreaField("Summary", filters=[tidy_text], validators=[plain_text, Length(max=300)])
+    body = TextAreaField("Body (Markdown)", filters=[tidy_text],
                          validators=[plain_text, DataRequired("Please write the article.")])
     status = RadioField("Status", choices=[SelectChoice("draft", "Draft"), SelectChoice("published", "Published")],
                         default="draft")

@@ -69,6 +69,16 @@ def test_a_published_article_appears_on_home_category_and_tag_pages(frozen_clock
     assert "Politics Created just now 1 Read City Council trade Trade office approved" in page
 
 
+def test_the_body_is_stored_as_typed_indented_code_included(admin_client):
+    body = "    $ make install\r\n    $ make test\r\n\r\nThe steps above build it."
+    saved = submit(admin_client, "/admin/articles/new", body="\r\n" + body + "\r\n\r\n")
+    article = only_article()
+    assert article.body_source == body.replace("\r\n", "\n")
+    assert "<pre><code>$ make install\n$ make test\n</code></pre>" in article.body_html
+    form = admin_client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "    $ make install" in form  # the edit form shows it unchanged
+
+
 def test_a_draft_stays_hidden_from_readers(admin_client):
     submit(admin_client, "/admin/articles/new", status="draft")
     assert only_article().published_at is None
