@@ -11,6 +11,7 @@ from auth import no_store, require_admin
 from editorial import editorial_warnings, suggest_tags
 from forms import ArticleForm, CommentForm, EmptyForm
 from models import MAX_ID, Article, ArticleStatus, Category, Comment, CommentStatus, Tag, db
+from reader import render_article
 from text import excerpt, local_to_utc, now_utc, render_markdown, slugify, split_tag_names, unique_slug, utc_to_local
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -22,7 +23,12 @@ COMMENTS_PER_PAGE = 50
 # Leaves room under the summary field's 300 characters for the ellipsis and an edit.
 SUMMARY_MAX = 280
 STATUS_FILTERS = ("draft", "scheduled", "published")
-MODERATION_ACTIONS = {"approve": CommentStatus.VISIBLE, "hide": CommentStatus.HIDDEN, "delete": None}
+# Each moderation button: the status it sets (None deletes), and how the result is told.
+MODERATION_ACTIONS = {
+    "approve": (CommentStatus.VISIBLE, "approved"),
+    "hide": (CommentStatus.HIDDEN, "hidden"),
+    "delete": (None, "deleted"),
+}
 
 
 def page_number() -> int:
@@ -98,11 +104,11 @@ def publication_time(form: ArticleForm, article: Article | None):
 
 def fill_article(article: Article, form: ArticleForm, slug: str, tags: list[Tag], category: Category) -> Article:
     """Copy the form onto an article; the body's HTML and excerpt are prepared here, once."""
-    article.title = form.title.data.strip()
+    article.title = form.title.data
     article.change_slug(slug)
     article.category = category
     article.tags = tags
-    article.summary = (form.summary.data or "").strip()
+    article.summary = form.summary.data or ""
     article.set_body(form.body.data)
     article.status = form.status.data
     article.published_at = publication_time(form, article)
@@ -134,14 +140,10 @@ def render_preview(form: ArticleForm, article: Article | None, slug: str):
                         created_at=article.created_at if article else now_utc())
         fill_article(draft, form, slug, *chosen_tags_and_category(form))
         draft.published_at = draft.published_at or now_utc()
-        comments = Comment.shown_on(article.id) if article else []
         comment_form = CommentForm(formdata=None)  # the editor's "body" is not a comment
         comment_form.stamp()
-        html = render_template(
-            "reader/article.html", article=draft, reads=draft.reads, comments=comments, form=comment_form,
-            preview=True, editor_form=form,
-            warnings=editorial_warnings(form.title.data, form.summary.data or "", form.body.data),
-        )
+        html = render_article(draft, comment_form, preview=True, editor_form=form,
+                              warnings=editorial_warnings(form.title.data, form.summary.data or "", form.body.data))
     db.session.rollback()  # nothing the preview touched may be saved
     return html
 
@@ -201,8 +203,6 @@ def edit_article(article_id: int):
 @bp.post(f"/articles/<int(max={MAX_ID}):article_id>/unpublish")
 def unpublish_article(article_id: int):
     """Take an article off the site; it stays as a draft."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     article = db.get_or_404(Article, article_id)
     article.status = ArticleStatus.DRAFT
     db.session.commit()
@@ -214,9 +214,9 @@ def unpublish_article(article_id: int):
 def delete_article(article_id: int):
     """Ask, then delete an article with its comments; tags other articles use stay."""
     article = db.get_or_404(Article, article_id)
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        return render_template("admin/delete.html", article=article, form=form, comment_count=len(article.comments))
+    if request.method == "GET":
+        return render_template("admin/delete.html", article=article, form=EmptyForm(),
+                               comment_count=len(article.comments))
     title = article.title
     db.session.delete(article)
     db.session.commit()
@@ -244,12 +244,10 @@ def comments():
 
 def moderate(comment_ids: list[int], action: str) -> int:
     """Apply one moderation action to these comments; how many it touched."""
-    if action == "delete":
-        result = db.session.execute(delete(Comment).where(Comment.id.in_(comment_ids)))
-    else:
-        result = db.session.execute(
-            update(Comment).where(Comment.id.in_(comment_ids)).values(status=MODERATION_ACTIONS[action])
-        )
+    status, _ = MODERATION_ACTIONS[action]
+    chosen = Comment.id.in_(comment_ids)
+    statement = delete(Comment).where(chosen) if status is None else update(Comment).where(chosen).values(status=status)
+    result = db.session.execute(statement)
     db.session.commit()
     return result.rowcount
 
@@ -269,16 +267,13 @@ def requested_moderation() -> tuple[list[int], str] | None:
 @bp.post("/comments")
 def moderate_comments():
     """Approve, hide or delete one comment or the ticked ones."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     page = page_number()
     requested = requested_moderation()
     if requested is None:
         flash("Tick at least one comment and choose what to do with it.", "error")
     else:
         count = moderate(*requested)
-        past = {"approve": "approved", "hide": "hidden", "delete": "deleted"}[requested[1]]
-        flash(f"{count} comment{'s' if count != 1 else ''} {past}.", "info")
+        flash(f"{count} comment{'s' if count != 1 else ''} {MODERATION_ACTIONS[requested[1]][1]}.", "info")
     return redirect(url_for("admin.comments", page=page))
 
 

@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy import delete, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -191,7 +191,7 @@ def login():
     form = SignInForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
-    address = limiter.address_key(limiter.client_address(request, current_app.config["TRUSTED_PROXY_NETWORKS"]))
+    address = limiter.requester_key()
     if wait := sign_in_lock_wait(form.username.data, address):
         form.form_errors.append(locked_message(wait))
         return render_template("auth/login.html", form=form), 429

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, session, url_for
 from flask_wtf.csrf import CSRFError
 
 import limiter
@@ -83,7 +83,7 @@ def post_comment(slug: str):
     if not visible_text(body_html):
         form.body.errors.append("Your comment is empty once markup is removed. Please write some text.")
         return refuse(article, form, 400)
-    address = limiter.address_key(limiter.client_address(request, current_app.config["TRUSTED_PROXY_NETWORKS"]))
+    address = limiter.requester_key()
     verdict = limiter.hit(f"comment:{address}", current_app.config["COMMENT_RATE_RULES"])
     if not verdict.allowed:
         return refuse(article, form, 429, wait_message(verdict.retry_after), {"Retry-After": str(verdict.retry_after)})

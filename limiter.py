@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Request
+from flask import Request, current_app, request
 from sqlalchemy import case, delete, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -91,6 +91,11 @@ def address_key(address: str) -> str:
     if parsed.ipv4_mapped:
         return str(parsed.ipv4_mapped)
     return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+
+
+def requester_key() -> str:
+    """What the limits count this request's client under: its address (or IPv6 /64), proxies considered."""
+    return address_key(client_address(request, current_app.config["TRUSTED_PROXY_NETWORKS"]))
 
 
 def forget_expired(older_than: timedelta = timedelta(days=1)) -> None:

@@ -559,14 +559,9 @@ def _listing(listing: Listing, keyset: list, until: datetime | None, ascending: 
     query = (
         query.order_by(*(column.asc() if ascending else column.desc() for column in (time, ident)))
         .limit(limit)
-        .options(joinedload(Article.category), undefer_comment_count())
+        .options(joinedload(Article.category), undefer(Article.visible_comment_count))
     )
     return list(db.session.execute(query).scalars())
-
-
-def undefer_comment_count():
-    """Loader option that fetches the visible comment count with the article row."""
-    return undefer(Article.visible_comment_count)
 
 
 def in_category(category: Category) -> Listing:

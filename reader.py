@@ -118,11 +118,14 @@ def tags():
     return render_template("reader/tags.html", tag_counts=Tag.with_published_counts())
 
 
-def render_article(article: Article, form: CommentForm, reads: int | None = None) -> str:
-    """The article page with its comments (the reader's own held ones too) and the comment form."""
-    comments = Comment.shown_on(article.id, session.get("own_comments", []))
+def render_article(article: Article, form: CommentForm, reads: int | None = None, **extra) -> str:
+    """The article page with its comments (the reader's own held ones too) and the comment form.
+
+    The newsroom's preview renders through here too, with `extra` for its banner.
+    """
+    comments = Comment.shown_on(article.id, session.get("own_comments", [])) if article.id else []
     return render_template("reader/article.html", article=article, comments=comments, form=form,
-                           reads=article.reads if reads is None else reads)
+                           reads=article.reads if reads is None else reads, **extra)
 
 
 @bp.get("/articles/<slug>")

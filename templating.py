@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import Flask, current_app
 
+from forms import COMMENT_BODY_MAX
 from models import Category
 from text import relative_time
 
@@ -46,7 +47,7 @@ COMMENT_HINTS = {
 def comment_hint() -> str:
     """What the comment field promises, true to the moderation setting."""
     moderation = COMMENT_HINTS[current_app.config["COMMENT_MODERATION"]]
-    return "Plain text, or a little HTML: bold, italic, links. Up to 5,000 characters." + moderation
+    return f"Plain text, or a little HTML: bold, italic, links. Up to {COMMENT_BODY_MAX:,} characters." + moderation
 
 
 def site_context() -> dict:
