@@ -30,7 +30,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until_listening(port: int, process: subprocess.Popen, seconds: float = 20) -> None:
+def wait_until_listening(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
     """Block until the server accepts connections (or fail with its output)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
