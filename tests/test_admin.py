@@ -138,6 +138,7 @@ def test_preview_shows_the_reader_page_with_a_banner_and_saves_nothing(admin_cli
     assert "Preview. This is how readers will see the article; nothing is saved yet." in text_of(response)
     assert '<h1 class="article-title">Trade office approved</h1>' in html and "<h2>What happens next</h2>" in html
     assert html.count("<h1") == 1
+    assert "<body>" in html  # the reader's column width, not the newsroom's wide one
     assert db.session.execute(db.select(db.func.count(Article.id))).scalar_one() == 0
     assert db.session.execute(db.select(db.func.count(Tag.id))).scalar_one() == 0
     continued = admin_client.post("/admin/articles/new", data={
