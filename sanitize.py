@@ -1,4 +1,4 @@
-"""The one owner of bleach: allowlists and one function per kind of input.
+"""The one owner of bleach: allowlists, the URL check, and one function per kind of input.
 
 Everything the site shows as HTML passes through a function here first; templates mark as
 safe only what these functions returned.
@@ -11,6 +11,7 @@ import re
 from functools import partial
 
 import bleach
+from bleach.html5lib_shim import Filter, namespaces
 from bleach.linkifier import LinkifyFilter
 
 LINK_PROTOCOLS = frozenset({"http", "https", "mailto"})
@@ -24,14 +25,173 @@ ARTICLE_ATTRIBUTES = {"a": ["href", "title"], "img": ["src", "alt", "title"], "o
 COMMENT_TAGS = frozenset({"strong", "em", "code", "pre", "blockquote", "a", "ul", "ol", "li", "p", "br"})
 COMMENT_ATTRIBUTES = {"a": ["href"]}
 COMMENT_LINK_REL = "nofollow ugc noopener noreferrer"
+# Elements a comment's own paragraphs never wrap: text inside them keeps its line breaks as <br>.
+COMMENT_BLOCKS = frozenset({"p", "blockquote", "pre", "ul", "ol"})
+URL_ATTRIBUTES = ((None, "href"), (None, "src"))
 
 # C0 controls but tab and newline, DEL, C1 controls: never part of anything a person typed.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Zero-width characters and the BOM: text made only of these shows nothing.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# What the WHATWG URL parser trims from both ends (C0 controls and space), and removes anywhere.
+_C0_CONTROL_OR_SPACE = "".join(map(chr, range(0x21)))
+_TAB_OR_NEWLINE = re.compile("[\t\n\r]")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
+
+
+def url_as_browser_reads(value: str) -> str:
+    """An attribute's URL as a browser reads it (WHATWG URL rules), so a check cannot be fooled by its spelling.
+
+    Character references decoded (`&#106;avascript:`), C0 controls and spaces trimmed at both ends,
+    tabs and newlines removed anywhere (`java\\tscript:`).
+    """
+    return _TAB_OR_NEWLINE.sub("", html.unescape(value).strip(_C0_CONTROL_OR_SPACE))
+
+
+def allowed_url(value: str, on_site: bool = False) -> str | None:
+    """The URL as a browser reads it when the policy allows it, else None.
+
+    Absolute http, https and mailto URLs always pass; with `on_site`, so do paths and fragments on
+    this site (`/articles/x`, `#top`), but not `//host` or `/\\host`, which browsers read as another site.
+    """
+    url = url_as_browser_reads(value)
+    scheme = _SCHEME.match(url)
+    if scheme:
+        return url if scheme[1].lower() in LINK_PROTOCOLS else None
+    on_this_site = url.startswith("#") or (url.startswith("/") and url[1:2] not in ("/", "\\"))
+    return url if on_site and on_this_site else None
+
+
+def _has_discernible_content(tokens: list[dict]) -> bool:
+    """True when a link's inside shows something: text, or a picture with alt text."""
+    for token in tokens:
+        if token["type"] == "Characters" and _INVISIBLE.sub("", html.unescape(token["data"])).strip():
+            return True
+        if token.get("name") == "img" and token["data"].get((None, "alt"), "").strip():
+            return True
+    return False
+
+
+class _UrlFilter(Filter):
+    """Checks every URL attribute left after cleaning with allowed_url; unwraps links left without
+    an href, drops links that show nothing and pictures left without a src."""
+
+    def __init__(self, source, on_site: bool = False):
+        super().__init__(source)
+        self.on_site = on_site
+
+    def __iter__(self):
+        link: list[dict] | None = None  # the tokens of the link being read, from its start tag on
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and not self._check_urls(token):
+                continue
+            if link is not None:
+                link.append(token)
+                if token["type"] == "EndTag" and token["name"] == "a":
+                    yield from _finished_link(link)
+                    link = None
+            elif token["type"] == "StartTag" and token["name"] == "a":
+                link = [token]
+            else:
+                yield token
+        if link:
+            yield from _finished_link(link)
+
+    def _check_urls(self, token: dict) -> bool:
+        """Keep allowed URLs as a browser reads them, drop the others; False for a picture left without a src."""
+        attributes = token["data"]
+        for name in URL_ATTRIBUTES:
+            if name not in attributes:
+                continue
+            url = allowed_url(attributes[name], self.on_site)
+            if url:
+                # Written back decoded; "&" escaped so the serializer keeps it as the one character.
+                attributes[name] = url.replace("&", "&amp;")
+            else:
+                del attributes[name]
+        return not (token["name"] == "img" and (None, "src") not in attributes)
+
+
+def _finished_link(tokens: list[dict]):
+    """A whole link: kept, unwrapped to its inside when it has no href, or dropped when it shows nothing."""
+    start, inside = tokens[0], tokens[1:-1] if tokens[-1]["type"] == "EndTag" else tokens[1:]
+    if (None, "href") not in start["data"]:
+        yield from inside
+    elif _has_discernible_content(inside):
+        yield from tokens
+
+
+class _ParagraphFilter(Filter):
+    """A comment's plain text laid out after cleaning: blank lines part paragraphs, a newline is a <br>.
+
+    Done on the cleaned tokens, so a newline inside a tag's attribute is never touched.
+    """
+
+    def __iter__(self):
+        open_elements: list[str] = []
+        in_paragraph = False
+        for token in super().__iter__():
+            kind = token["type"]
+            at_top = not open_elements
+            if kind in ("Characters", "SpaceCharacters") and "pre" not in open_elements:
+                for part in re.split(r"(\n[ \t]*\n\s*|\n)", token["data"]):
+                    if _BLANK_LINE.fullmatch(part) and at_top:
+                        yield from _close_paragraph(in_paragraph)
+                        in_paragraph = False
+                    elif part.startswith("\n"):
+                        if in_paragraph or not at_top:
+                            yield from [_tag("EmptyTag", "br")] * (2 if _BLANK_LINE.fullmatch(part) else 1)
+                    elif part.strip() or (part and in_paragraph):
+                        if at_top and not in_paragraph:
+                            yield _tag("StartTag", "p")
+                            in_paragraph = True
+                        yield {"type": "Characters", "data": part}
+                continue
+            if at_top and kind in ("StartTag", "EmptyTag"):
+                if token["name"] in COMMENT_BLOCKS:
+                    yield from _close_paragraph(in_paragraph)
+                    in_paragraph = False
+                elif not in_paragraph:
+                    yield _tag("StartTag", "p")
+                    in_paragraph = True
+            if kind == "StartTag":
+                open_elements.append(token["name"])
+            elif kind == "EndTag" and open_elements:
+                open_elements.pop()
+            yield token
+        yield from _close_paragraph(in_paragraph)
+
+
+def _tag(kind: str, name: str) -> dict:
+    """A start, end or empty tag token with no attributes."""
+    return {"type": kind, "name": name, "namespace": namespaces["html"], "data": {}}
+
+
+def _close_paragraph(in_paragraph: bool):
+    """The end tag of the paragraph being written, if one is open."""
+    if in_paragraph:
+        yield _tag("EndTag", "p")
+
+
+def _comment_link_attributes(attrs: dict, new: bool = False) -> dict:
+    """Every comment link gets the same rel, whatever the reader wrote."""
+    attrs[(None, "rel")] = COMMENT_LINK_REL
+    return attrs
+
 
 _article_cleaner = bleach.Cleaner(
-    tags=ARTICLE_TAGS, attributes=ARTICLE_ATTRIBUTES, protocols=LINK_PROTOCOLS, strip=True
+    tags=ARTICLE_TAGS, attributes=ARTICLE_ATTRIBUTES, protocols=LINK_PROTOCOLS, strip=True,
+    filters=[partial(_UrlFilter, on_site=True)],
+)
+_COMMENT_FILTERS = [partial(LinkifyFilter, callbacks=[_comment_link_attributes], parse_email=False), _UrlFilter]
+_comment_cleaner = bleach.Cleaner(
+    tags=COMMENT_TAGS, attributes=COMMENT_ATTRIBUTES, protocols=LINK_PROTOCOLS, strip=True,
+    filters=[*_COMMENT_FILTERS, _ParagraphFilter],
+)
+# For HTML stored by an earlier version: the same rules, its paragraphs already laid out.
+_stored_comment_cleaner = bleach.Cleaner(
+    tags=COMMENT_TAGS, attributes=COMMENT_ATTRIBUTES, protocols=LINK_PROTOCOLS, strip=True, filters=_COMMENT_FILTERS,
 )
 
 
@@ -45,31 +205,20 @@ def has_control_characters(text: str) -> bool:
     return bool(_CONTROL_CHARACTERS.search(text.replace("\r", "")))
 
 
-def _comment_link_attributes(attrs: dict, new: bool = False) -> dict:
-    """Every comment link gets the same rel, whatever the reader wrote."""
-    attrs[(None, "rel")] = COMMENT_LINK_REL
-    return attrs
-
-
-_comment_cleaner = bleach.Cleaner(
-    tags=COMMENT_TAGS,
-    attributes=COMMENT_ATTRIBUTES,
-    protocols=LINK_PROTOCOLS,
-    strip=True,
-    filters=[partial(LinkifyFilter, callbacks=[_comment_link_attributes], parse_email=False)],
-)
-
-
 def sanitize_comment(body: str) -> str:
     """A reader's comment as safe HTML: paragraphs and line breaks kept, a small allowlist, linkified."""
-    paragraphs = [part.strip() for part in re.split(r"\n\s*\n", body.replace("\r\n", "\n")) if part.strip()]
-    wrapped = "".join(f"<p>{part.replace(chr(10), '<br>')}</p>" for part in paragraphs)
-    cleaned = _comment_cleaner.clean(wrapped)
-    return _drop_empty_paragraphs(cleaned)
+    text = body.replace("\r\n", "\n").replace("\r", "\n")
+    return _drop_empty_paragraphs(_comment_cleaner.clean(text))
+
+
+def resanitize_stored_comment(stored_html: str) -> str:
+    """A comment's stored HTML cleaned again under today's rules (for a migration), its layout kept."""
+    return _drop_empty_paragraphs(_stored_comment_cleaner.clean(stored_html))
 
 
 def _drop_empty_paragraphs(cleaned: str) -> str:
-    """Remove paragraphs that held only stripped markup."""
+    """Remove paragraphs that held only stripped markup, and line breaks that end a paragraph."""
+    cleaned = re.sub(r"(<br>\s*)+</p>", "</p>", cleaned)
     return re.sub(r"<p>(\s|<br>)*</p>", "", cleaned).strip()
 
 

@@ -65,3 +65,36 @@ def test_demo_loads_a_dozen_articles_with_comments_once(app, runner, client):
     db.session.commit()
     runner.invoke(args=["demo"])
     assert db.session.execute(db.select(db.func.count(Article.id))).scalar_one() == 11  # a deletion stays
+
+
+def test_upgrading_cleans_links_stored_under_the_old_rules(tmp_path):
+    from flask_migrate import upgrade
+
+    from text import now_utc
+
+    app = create_app(settings_for_tests(tmp_path))
+    with app.app_context():
+        upgrade(revision="0004")
+        when = now_utc().replace(tzinfo=None).isoformat(" ")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO categories (id, name, slug) VALUES (1, 'Local', 'local')")
+            connection.exec_driver_sql(
+                "INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id,"
+                " status, created_at, published_at, updated_at, reads) VALUES (1, 'old', 'Old story', '', '',"
+                " 'See [the map](/maps/1) and [this](https://example.org).',"
+                " '<p>See <a href=\"javascript:1\">the map</a> and <a href=\"&#106;avascript:2\">this</a>.</p>',"
+                f" 1, 'published', '{when}', '{when}', '{when}', 0)")
+            connection.exec_driver_sql(
+                "INSERT INTO comments (id, article_id, author_name, body_html, status, created_at) VALUES"
+                " (1, 1, 'Ann', '<p>Hi <a href=\"javascript:123\" rel=\"nofollow\">there</a><br>bye</p>',"
+                f" 'visible', '{when}'),"
+                " (2, 1, 'Bo', '<p>Fine <a href=\"https://example.org\" rel=\"nofollow ugc noopener noreferrer\">"
+                f"link</a> and <a href=\"https://example.org\"></a></p>', 'visible', '{when}')")
+        upgrade()
+        article = db.session.get(Article, 1)
+        first, second = db.session.get(Comment, 1), db.session.get(Comment, 2)
+        assert article.body_html == ('<p>See <a href="/maps/1">the map</a> and '
+                                     '<a href="https://example.org">this</a>.</p>\n')
+        assert first.body_html == "<p>Hi there<br>bye</p>"
+        assert second.body_html == ('<p>Fine <a href="https://example.org" rel="nofollow ugc noopener noreferrer">'
+                                    'link</a> and </p>')

@@ -131,7 +131,7 @@ def test_a_hostile_comment_is_neither_stored_nor_shown_as_markup_that_runs(clien
     ("See https://example.org/a?b=1&c=2.",
      '<p>See <a href="https://example.org/a?b=1&amp;c=2" rel="nofollow ugc noopener noreferrer">'
      'https://example.org/a?b=1&amp;c=2</a>.</p>'),
-    ("<h1>Big</h1> <span>plain</span>", "<p>\nBig plain</p>"),
+    ("<h1>Big</h1> <span>plain</span>", "<p>Big plain</p>"),
     ("5 < 6 & 7 > 3", "<p>5 &lt; 6 &amp; 7 &gt; 3</p>"),
 ])
 def test_the_allowlist_keeps_simple_formatting_and_links_get_a_safe_rel(body, html):

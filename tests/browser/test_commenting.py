@@ -64,3 +64,41 @@ def test_hostile_comments_run_nothing_even_without_the_csp(browser, live_server)
     assert page.evaluate("window.__xss") is None
     assert page.locator(".comment-author", has_text="Hostile").count() == len(BROWSER_PAYLOADS)
     context.close()
+
+
+LINK_PAYLOADS = [
+    '<a href="javascript:123">digits</a>', '<a href="JaVaScRiPt:0">mixed case</a>',
+    '<a href="&#106;avascript:77">reference</a>', '<a href="java&#x09;script:1">tab reference</a>',
+    '<a href="vbscript:80">vb</a>', '<a href="data:text/html,1">data</a>', '<a href="https://example.org"></a>',
+    '<a href="https://example.org">kept link</a>',
+]
+
+
+def test_no_comment_holds_a_script_url_or_an_empty_link_as_the_browser_reads_them(browser, live_server):
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    url = first_article_url(page, live_server)
+    for number, payload in enumerate(LINK_PAYLOADS):
+        page.goto(url)
+        page.get_by_label("Name").fill(f"Linker {number}")
+        page.get_by_label("Comment", exact=True).fill(f"Link {number}: {payload}")
+        page.get_by_role("button", name="Post comment").click()
+        page.wait_for_load_state()
+    page.goto(url)
+    # Read as the browser resolved them: the URL properties, not the attribute text.
+    found = page.evaluate("""() => {
+        const bodies = [...document.querySelectorAll('.comment-body')];
+        const urls = bodies.flatMap(b => [...b.querySelectorAll('[href], [src], [action], [formaction]')])
+            .map(el => new URL(el.getAttribute('href') ?? el.getAttribute('src') ?? el.getAttribute('action')
+                               ?? el.getAttribute('formaction'), document.baseURI).protocol);
+        const empty = bodies.flatMap(b => [...b.querySelectorAll('a')])
+            .filter(a => !a.textContent.trim() && !a.querySelector('img[alt]:not([alt=""])')).length;
+        const texts = bodies.map(b => b.textContent);
+        return {urls, empty, texts};
+    }""")
+    assert not {"javascript:", "vbscript:", "data:"} & set(found["urls"])
+    assert found["empty"] == 0
+    for word in ("digits", "mixed case", "reference", "tab reference", "vb", "data", "kept link"):
+        assert any(f": {word}" in text for text in found["texts"]), word
+    assert page.locator(".comment-body a", has_text="kept link").get_attribute("href") == "https://example.org"
+    context.close()
