@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -9,6 +11,13 @@ from sqlalchemy import inspect
 from app import create_app
 from models import Article, Comment, db
 from tests.conftest import settings_for_tests
+
+
+def utc_literal(when: datetime) -> str:
+    """A time as the SQL literal an old row would hold, read as UTC by SQLite and PostgreSQL alike."""
+    # Naive on SQLite, as UTCDateTime stores it; PostgreSQL reads a naive literal in its own zone.
+    naive = when.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    return f"'{naive}+00:00'" if db.engine.dialect.name == "postgresql" else f"'{naive}'"
 
 
 def test_init_db_upgrades_an_empty_database_to_the_models_and_is_idempotent(tmp_path):
@@ -33,14 +42,14 @@ def test_upgrading_a_database_with_articles_keeps_its_tag_pages(tmp_path):
     app = create_app(settings_for_tests(tmp_path))
     with app.app_context():
         upgrade(revision="0003")
-        when = now_utc().replace(tzinfo=None).isoformat(" ")
+        when = utc_literal(now_utc())
         with db.engine.begin() as connection:
             connection.exec_driver_sql("INSERT INTO categories (id, name, slug) VALUES (1, 'Local', 'local')")
             connection.exec_driver_sql("INSERT INTO tags (id, name, slug) VALUES (1, 'harbour', 'harbour')")
             connection.exec_driver_sql(
                 "INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id,"
                 " status, created_at, published_at, updated_at, reads) VALUES (1, 'old', 'Old story', '', '', '',"
-                f" '', 1, 'published', '{when}', '{when}', '{when}', 0)")
+                f" '', 1, 'published', {when}, {when}, {when}, 0)")
             connection.exec_driver_sql("INSERT INTO article_tags (article_id, tag_id) VALUES (1, 1)")
         upgrade()
         page = app.test_client().get("/tags/harbour", headers={"User-Agent": "Mozilla/5.0"})
@@ -75,7 +84,7 @@ def test_upgrading_cleans_links_stored_under_the_old_rules(tmp_path):
     app = create_app(settings_for_tests(tmp_path))
     with app.app_context():
         upgrade(revision="0004")
-        when = now_utc().replace(tzinfo=None).isoformat(" ")
+        when = utc_literal(now_utc())
         with db.engine.begin() as connection:
             connection.exec_driver_sql("INSERT INTO categories (id, name, slug) VALUES (1, 'Local', 'local')")
             connection.exec_driver_sql(
@@ -83,13 +92,13 @@ def test_upgrading_cleans_links_stored_under_the_old_rules(tmp_path):
                 " status, created_at, published_at, updated_at, reads) VALUES (1, 'old', 'Old story', '', '',"
                 " 'See [the map](/maps/1) and [this](https://example.org).',"
                 " '<p>See <a href=\"javascript:1\">the map</a> and <a href=\"&#106;avascript:2\">this</a>.</p>',"
-                f" 1, 'published', '{when}', '{when}', '{when}', 0)")
+                f" 1, 'published', {when}, {when}, {when}, 0)")
             connection.exec_driver_sql(
                 "INSERT INTO comments (id, article_id, author_name, body_html, status, created_at) VALUES"
                 " (1, 1, 'Ann', '<p>Hi <a href=\"javascript:123\" rel=\"nofollow\">there</a><br>bye</p>',"
-                f" 'visible', '{when}'),"
+                f" 'visible', {when}),"
                 " (2, 1, 'Bo', '<p>Fine <a href=\"https://example.org\" rel=\"nofollow ugc noopener noreferrer\">"
-                f"link</a> and <a href=\"https://example.org\"></a></p>', 'visible', '{when}')")
+                f"link</a> and <a href=\"https://example.org\"></a></p>', 'visible', {when})")
         upgrade()
         article = db.session.get(Article, 1)
         first, second = db.session.get(Comment, 1), db.session.get(Comment, 2)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from demo import load_demo
 from tests.conftest import settings_for_tests
+from tests.databases import new_database_url
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the networking flags Chromium stalls on this closed network, calling home.
@@ -37,8 +37,8 @@ def pytest_collection_modifyitems(config, items):
 def live_app(tmp_path_factory, migrated_database):
     """An app on a copy of the migrated database, with the demo newsroom loaded."""
     instance = tmp_path_factory.mktemp("live-instance")
-    shutil.copy(migrated_database, instance / "news.sqlite3")
-    app = create_app(settings_for_tests(instance, COMMENT_MODERATION="links"))
+    database = new_database_url(instance, template=migrated_database)
+    app = create_app(settings_for_tests(instance, COMMENT_MODERATION="links", SQLALCHEMY_DATABASE_URI=database))
     with app.app_context():
         load_demo()
     return app
