@@ -13,6 +13,7 @@ from typing import Any
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     ForeignKey,
@@ -101,6 +102,9 @@ def tune_sqlite(dbapi_connection, connection_record) -> None:
     for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+READ_COUNT = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class ArticleStatus(enum.StrEnum):
@@ -234,7 +238,8 @@ class Article(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
-    reads: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # 64-bit, as read counts an import brings can pass two billion; SQLite's INTEGER already is.
+    reads: Mapped[int] = mapped_column(READ_COUNT, default=0, server_default="0")
 
     category: Mapped[Category] = relationship(back_populates="articles")
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, back_populates="articles", order_by="Tag.name")
@@ -477,8 +482,9 @@ def encode_cursor(article: Article) -> str:
     return base64.urlsafe_b64encode(f"{micros}:{article.id}".encode()).decode().rstrip("=")
 
 
-# Database integers are 64-bit: a larger id in a forged cursor must be refused, not sent to SQL.
-MAX_ID = 2**63 - 1
+# Ids are INTEGER columns, 32-bit on PostgreSQL: a larger id in a forged cursor or address must be
+# refused here, or PostgreSQL fails the whole query ("integer out of range") where SQLite finds nothing.
+MAX_ID = 2**31 - 1
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:

@@ -142,3 +142,11 @@ def test_a_title_too_long_for_its_column_is_refused(app, runner, tmp_path):
     bad = write(tmp_path, "long.txt", f'Sport Created 1 day ago 1 Read x\n"{"t" * 201}"\nBody.')
     result = runner.invoke(args=["import-text", str(bad)])
     assert result.exit_code == 1 and "line 2: the title is longer than 200 characters" in result.output
+
+
+def test_read_counts_past_two_billion_are_imported_and_keep_counting(app, runner, client, tmp_path):
+    path = write(tmp_path, "viral.txt", 'Sport Created 1 day ago 5,000,000,000 Reads final\n"The final"\nIt was close.')
+    result = runner.invoke(args=["import-text", str(path)])
+    assert result.exit_code == 0, result.output
+    assert db.session.execute(db.select(Article.reads)).scalar_one() == 5_000_000_000
+    assert "5,000,000,001 Reads" in text_of(client.get("/articles/the-final"))

@@ -170,6 +170,7 @@ def test_articles_published_at_the_same_moment_page_without_loss(client, make_ar
 @pytest.mark.parametrize("query", [
     "?before=not-a-cursor", "?after=%%%", "?before=MTox", "?before=OTk5OTk5OTk5OTk5OTk5OTk5OTk5OjE",
     "?before=MTo5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5",  # id 99999999999999999999999, past 64 bits
+    "?before=MToyMTQ3NDgzNjQ4", "?after=MToyMTQ3NDgzNjQ4",  # id 2**31, past PostgreSQL's INTEGER
     "?after=MTo5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5", "?before=MTow", "?before=wrnxOjE", "?before=" + "A" * 5000,
 ])
 def test_a_cursor_that_does_not_parse_is_a_404(client, make_article, query):
