@@ -3,13 +3,15 @@
 The suite runs on SQLite, or on PostgreSQL when TEST_DATABASE_URL is set (`make test-pg`); see
 tests/databases.py. Either way every test has a database of its own:
 
-- `app` runs on `database_url`, this test's own copy of `migrated_database`;
-- `database_url` (fixture) is that copy's URL, for a second app or process on the same database;
+- `app` runs on `database_url`, a migrated database only this test uses;
+- `database_url` (fixture) is its URL, for a second app or process on the same database;
 - `settings_for_tests(instance)` without a database setting gives a new empty database;
 - `new_database_url(instance, template=migrated_database)` makes another copy, for fixtures broader
   than one test (drop it with `drop_database(url)` when done; the session drops what is left).
 
 Never copy `migrated_database` by hand or write a SQLite path: on PostgreSQL it is a template's URL.
+A test that changes the schema does it on a database of its own, never on `database_url`, which
+PostgreSQL runs reuse (emptied) for the next test.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from sqlalchemy.engine import Engine
 from app import create_app
 from models import Article, ArticleStatus, Category, Comment, CommentStatus, Tag, db
 from sanitize import sanitize_comment
-from tests.databases import drop_database, drop_every_database, new_database_url, on_postgresql
+from tests.databases import drop_every_database, emptied_working_database, new_database_url, on_postgresql
 from text import now_utc, slugify
 
 BROWSER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
@@ -109,11 +111,12 @@ def migrated_database(tmp_path_factory) -> str:
 
 
 @pytest.fixture
-def database_url(tmp_path, migrated_database):
-    """This test's own copy of the migrated database, as a URL; dropped after the test."""
-    url = new_database_url(tmp_path / "instance", template=migrated_database)
-    yield url
-    drop_database(url)
+def database_url(tmp_path, migrated_database) -> str:
+    """The URL of this test's database, migrated and empty: a copy of the SQLite file, or on
+    PostgreSQL the run's working database emptied for this test (a schema change needs its own)."""
+    if on_postgresql():
+        return emptied_working_database(migrated_database)
+    return new_database_url(tmp_path / "instance", template=migrated_database)
 
 
 @pytest.fixture
