@@ -79,7 +79,8 @@ def emptied_working_database(template: str) -> str:
     with engine.connect() as connection:
         connection.exec_driver_sql(
             "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND usename = current_user"
+            " AND backend_type = 'client backend'")  # autovacuum gives way to TRUNCATE by itself
         tables = connection.exec_driver_sql(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'").scalars()
         connection.exec_driver_sql(f"TRUNCATE {', '.join(map(_quoted, tables))} RESTART IDENTITY CASCADE")
