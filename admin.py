@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import delete, update
 
 from auth import no_store, require_admin
@@ -104,6 +105,9 @@ def publication_time(form: ArticleForm, article: Article | None):
 
 def fill_article(article: Article, form: ArticleForm, slug: str, tags: list[Tag], category: Category) -> Article:
     """Copy the form onto an article; the body's HTML and excerpt are prepared here, once."""
+    was_live = article.is_live
+    content = (form.title.data, form.summary.data or "", form.body.data)
+    content_changed = content != (article.title, article.summary, article.body_source)
     article.title = form.title.data
     article.change_slug(slug)
     article.category = category
@@ -112,6 +116,8 @@ def fill_article(article: Article, form: ArticleForm, slug: str, tags: list[Tag]
     article.set_body(form.body.data)
     article.status = form.status.data
     article.published_at = publication_time(form, article)
+    if content_changed:
+        article.note_content_change(was_live)
     return article
 
 
@@ -278,7 +284,10 @@ def moderate_comments():
 
 
 def admin_context() -> dict:
-    """The pending comment count for the navigation of admin pages (reader pages skip the query)."""
-    if request.blueprint in ("admin", "auth") and request.endpoint != "auth.login":
+    """The pending comment count for the newsroom bar, on every page a signed-in editor sees.
+
+    Anonymous readers' pages skip the query.
+    """
+    if current_user.is_authenticated:
         return {"pending_comments": Comment.pending_count()}
     return {}

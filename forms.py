@@ -26,6 +26,7 @@ COMMENT_FORM_MAX_AGE = timedelta(days=1)
 # Times outside these years are typing slips (and overflow when moved between time zones).
 PUBLICATION_YEARS = (1900, 2999)
 RESEND_MESSAGE = "Please check your comment and send it again."
+TOO_FAST_MESSAGE = "That was quick. Please wait a moment and send it again; your text is kept."
 # Flask-WTF's words for a token that was once good: too old, or its session cookie is gone.
 STALE_CSRF_ERRORS = {"The CSRF token has expired.", "The CSRF session token is missing.", "The CSRF tokens do not match."}
 
@@ -86,8 +87,9 @@ class CommentForm(FlaskForm):
         except (BadSignature, TypeError, ValueError, OverflowError):
             return RESEND_MESSAGE
         age = now_utc() - issued
-        too_fast = age.total_seconds() < current_app.config["COMMENT_MIN_SECONDS"]
-        return RESEND_MESSAGE if too_fast or age > COMMENT_FORM_MAX_AGE else None
+        if age.total_seconds() < current_app.config["COMMENT_MIN_SECONDS"]:
+            return TOO_FAST_MESSAGE
+        return RESEND_MESSAGE if age > COMMENT_FORM_MAX_AGE else None
 
     @staticmethod
     def _serializer() -> URLSafeSerializer:

@@ -215,6 +215,11 @@ class Tag(db.Model):
         return [(tag, n) for tag, n in db.session.execute(query)]
 
 
+def _first_content_time(context) -> datetime:
+    """A new article's content dates from its publication when it has one (imports), else from now."""
+    return context.get_current_parameters().get("published_at") or now_utc()
+
+
 class Article(db.Model):
     __tablename__ = "articles"
     __table_args__ = (
@@ -233,7 +238,9 @@ class Article(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=ArticleStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
+    # The last change readers can see (title, summary, body), never a read: "Updated", feeds and
+    # sitemaps rely on it. Set by note_content_change, so no onupdate moves it.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_first_content_time)
     reads: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     category: Mapped[Category] = relationship(back_populates="articles")
@@ -253,6 +260,16 @@ class Article(db.Model):
         self.body_source = source
         self.body_html, plain = render_markdown(source)
         self.excerpt = make_excerpt(plain)
+
+    def note_content_change(self, was_live: bool) -> None:
+        """Record a change of what readers see; one made before publication is no update to them."""
+        now = now_utc()
+        self.updated_at = now if was_live or self.published_at is None else min(now, self.published_at)
+
+    @property
+    def was_updated(self) -> bool:
+        """True when readers saw the article and its content changed after that."""
+        return self.published_at is not None and self.updated_at is not None and self.updated_at > self.published_at
 
     @property
     def listing_summary(self) -> str:
@@ -471,37 +488,47 @@ class BadCursor(ValueError):
     """A paging cursor that does not parse."""
 
 
-def encode_cursor(article: Article) -> str:
-    """An opaque cursor naming an article's place in the newest-first order."""
+def encode_cursor(article: Article, page: int) -> str:
+    """An opaque cursor naming an article's place in the newest-first order and the page it leads to."""
     micros = int(article.published_at.timestamp() * 1_000_000)
-    return base64.urlsafe_b64encode(f"{micros}:{article.id}".encode()).decode().rstrip("=")
+    return base64.urlsafe_b64encode(f"{micros}:{article.id}:{page}".encode()).decode().rstrip("=")
 
 
 # Database integers are 64-bit: a larger id in a forged cursor must be refused, not sent to SQL.
 MAX_ID = 2**63 - 1
+MAX_PAGE = 10**6
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    """The (published_at, id) a cursor names; BadCursor when it was not made by encode_cursor."""
+def decode_cursor(cursor: str) -> tuple[datetime, int, int | None]:
+    """The (published_at, id, page number) a cursor names; BadCursor when it was not made by encode_cursor.
+
+    Cursors made before pages were numbered carry no page: None.
+    """
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        match = re.fullmatch(r"(-?[0-9]{1,18}):([0-9]{1,19})", raw)
+        match = re.fullmatch(r"(-?[0-9]{1,18}):([0-9]{1,19})(?::([0-9]{1,7}))?", raw)
         micros, article_id = int(match[1]), int(match[2])
+        page = int(match[3]) if match[3] else None
         when = datetime.fromtimestamp(micros / 1_000_000, UTC)
     except (binascii.Error, UnicodeDecodeError, TypeError, ValueError, OverflowError, OSError):
         raise BadCursor(cursor) from None
-    if not 0 < article_id <= MAX_ID:
+    if not 0 < article_id <= MAX_ID or (page is not None and not 2 <= page <= MAX_PAGE):
         raise BadCursor(cursor)
-    return when, article_id
+    return when, article_id, page
 
 
 @dataclass
 class Page:
-    """One page of a listing and the cursors to its neighbours (None where there is none)."""
+    """One page of a listing, its number (None for an old cursor) and the cursors to its neighbours.
+
+    `newer` is None where there is no newer page, and "" where the newer page is the listing's first,
+    which has its own address without a cursor.
+    """
 
     articles: list[Article]
     newer: str | None
     older: str | None
+    number: int | None = 1
 
 
 @dataclass(frozen=True)
@@ -518,23 +545,33 @@ class Listing:
         return (self.time, self.ident) if self.via is not None else (Article.published_at, Article.id)
 
 
+def _newer_cursor(article: Article, number: int | None) -> str:
+    """The cursor of the page before this one: "" when that is the first page."""
+    if number == 2:
+        return ""
+    return encode_cursor(article, number - 1 if number else 2)
+
+
 def published_page(listing: Listing | None = None, before: str | None = None, after: str | None = None,
                    per_page: int = 20) -> Page:
     """A newest-first page of published articles in a listing, older than `before` or newer than `after`."""
     listing = listing or Listing()
     if after:
-        at = decode_cursor(after)
+        *at, number = decode_cursor(after)
         rows = _listing(listing, [_newer_than(at, listing)], None, ascending=True, limit=per_page + 1)
         articles = list(reversed(rows[:per_page]))
-        newer = encode_cursor(articles[0]) if len(rows) > per_page else None
-        return Page(articles, newer, encode_cursor(articles[-1]) if articles else None)
-    at = decode_cursor(before) if before else None
+        newer = _newer_cursor(articles[0], number) if len(rows) > per_page else None
+        older = encode_cursor(articles[-1], number + 1 if number else 2) if articles else None
+        return Page(articles, newer, older, number)
+    at, number = None, 1
+    if before:
+        *at, number = decode_cursor(before)
     keyset = [_older_than(at, listing)] if at else []
     rows = _listing(listing, keyset, at[0] if at else None, ascending=False, limit=per_page + 1)
     articles = rows[:per_page]
-    newer = encode_cursor(articles[0]) if before and articles else None
-    older = encode_cursor(articles[-1]) if len(rows) > per_page else None
-    return Page(articles, newer, older)
+    newer = _newer_cursor(articles[0], number) if before and articles else None
+    older = encode_cursor(articles[-1], number + 1 if number else 2) if len(rows) > per_page else None
+    return Page(articles, newer, older, number)
 
 
 def _older_than(at: tuple[datetime, int], listing: Listing):

@@ -20,6 +20,7 @@ from models import (
     published_page,
     with_tag,
 )
+from templating import set_nav_section
 
 bp = Blueprint("reader", __name__)
 
@@ -100,6 +101,7 @@ def category(slug: str):
     found = Category.by_slug(slug)
     if found is None:
         return lowercase_redirect(slug)
+    set_nav_section("category", found.slug)
     return listing("reader/category.html", in_category(found), category=found)
 
 
@@ -109,12 +111,14 @@ def tag(slug: str):
     found = Tag.by_slug(slug)
     if found is None:
         return lowercase_redirect(slug)
+    set_nav_section("tags", current="true")
     return listing("reader/tag.html", with_tag(found), tag=found)
 
 
 @bp.get("/tags")
 def tags():
     """Every tag in use, with how many published articles carry it."""
+    set_nav_section("tags")
     return render_template("reader/tags.html", tag_counts=Tag.with_published_counts())
 
 
@@ -124,6 +128,7 @@ def render_article(article: Article, form: CommentForm, reads: int | None = None
     The newsroom's preview renders through here too, with `extra` for its banner.
     """
     comments = Comment.shown_on(article.id, session.get("own_comments", [])) if article.id else []
+    set_nav_section("category", article.category.slug, current="true")
     return render_template("reader/article.html", article=article, comments=comments, form=form,
                            reads=article.reads if reads is None else reads, **extra)
 

@@ -60,7 +60,7 @@ def test_demo_loads_a_dozen_articles_with_comments_once(app, runner, client):
     comment_count = db.session.execute(db.select(db.func.count(Comment.id))).scalar_one()
     assert comment_count > 0
     home = client.get("/").get_data(as_text=True)
-    assert home.count('class="item"') == 12
+    assert home.count('<article class="item') == 12
     db.session.delete(articles[0])
     db.session.commit()
     runner.invoke(args=["demo"])
@@ -98,3 +98,24 @@ def test_upgrading_cleans_links_stored_under_the_old_rules(tmp_path):
         assert first.body_html == "<p>Hi there<br>bye</p>"
         assert second.body_html == ('<p>Fine <a href="https://example.org" rel="nofollow ugc noopener noreferrer">'
                                     'link</a> and </p>')
+
+
+def test_upgrading_forgets_update_times_that_reads_moved(tmp_path):
+    from flask_migrate import upgrade
+
+    app = create_app(settings_for_tests(tmp_path))
+    with app.app_context():
+        upgrade(revision="0005")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO categories (id, name, slug) VALUES (1, 'Local', 'local')")
+            connection.exec_driver_sql(
+                "INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id,"
+                " status, created_at, published_at, updated_at, reads) VALUES"
+                " (1, 'read', 'Read', '', '', '', '', 1, 'published', '2026-01-01 10:00:00', '2026-01-01 10:00:00',"
+                " '2026-02-01 09:00:00', 40),"
+                " (2, 'draft', 'Draft', '', '', '', '', 1, 'draft', '2026-01-01 10:00:00', NULL,"
+                " '2026-01-03 10:00:00', 0)")
+        upgrade()
+        read, draft = db.session.get(Article, 1), db.session.get(Article, 2)
+        assert read.updated_at == read.published_at and not read.was_updated
+        assert draft.updated_at.isoformat() == "2026-01-03T10:00:00+00:00"

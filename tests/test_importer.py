@@ -94,7 +94,9 @@ def test_import_stores_a_published_article_with_its_age_reads_and_tags(app, runn
     html = page.get_data(as_text=True)
     assert "<h2>What we know so far</h2>" in html and "<li>2024-03-03: talks were suspended.</li>" in html
     assert "Officials said *nothing* about the # of rounds planned." in text_of(page)
-    assert "Politics Created 3 weeks ago 1,205 Reads geneva korea sanctions" in text_of(page)
+    assert ("Politics Talks resume after a year of silence Published 3 weeks ago · 17 February 2026 "
+            "1,205 Reads geneva korea sanctions") in text_of(page)
+    assert not article.was_updated
 
 
 def test_import_skips_an_existing_slug_and_refuses_a_broken_file_but_imports_the_rest(app, runner, tmp_path):

@@ -66,14 +66,19 @@ def test_a_scheduled_article_appears_when_its_time_comes(client, make_article, f
 
 def test_article_page_shows_its_parts_in_order(client, make_article, frozen_clock):
     make_article("Budget passes", category="Politics", tags=("housing", "city council"), reads=12,
-                 age=timedelta(weeks=3), body="Opening paragraph.\n\n## What changes\n\n- one\n- two")
+                 summary="Rents are frozen for a year.", age=timedelta(weeks=3),
+                 body="Opening paragraph.\n\n## What changes\n\n- one\n- two")
     response = client.get("/articles/budget-passes")
     page = text_of(response)
-    assert "Politics Created 3 weeks ago 13 Reads city council housing Budget passes Opening paragraph." in page
+    # Category, headline, standfirst, when (relative and the date itself), reads, tags, then the body.
+    assert ("Politics Budget passes Rents are frozen for a year. Published 3 weeks ago · 17 February 2026 "
+            "13 Reads city council housing Opening paragraph.") in page
+    assert "Updated" not in page
     assert page.index("What changes") < page.index("Be the first to comment.")
     html = response.get_data(as_text=True)
     assert html.count("<h1") == 1 and "<h2>What changes</h2>" in html and "<li>two</li>" in html
-    assert '<time datetime="2026-02-17T12:00:00+00:00" title="17 February 2026, 12:00 UTC">' in html
+    assert '<time datetime="2026-02-17T12:00:00+00:00" title="17 February 2026, 12:00 UTC">17 February 2026</time>' in html
+    assert '<p class="standfirst">Rents are frozen for a year.</p>' in html
     assert 'href="/tags/city-council"' in html and 'href="/categories/politics"' in html
 
 
@@ -182,8 +187,8 @@ def test_a_page_past_the_end_is_a_404(client, make_article):
     make_article("Only one")
     oldest = db.session.execute(db.select(Article)).scalar_one()
     from models import encode_cursor
-    assert client.get(f"/?before={encode_cursor(oldest)}").status_code == 404
-    assert client.get(f"/categories/politics?after={encode_cursor(oldest)}").status_code == 404
+    assert client.get(f"/?before={encode_cursor(oldest, 2)}").status_code == 404
+    assert client.get(f"/categories/politics?after={encode_cursor(oldest, 2)}").status_code == 404
 
 
 def test_pages_cost_a_fixed_number_of_queries(client, make_article, make_comment, count_queries):
@@ -237,7 +242,7 @@ def test_listings_read_an_index_in_order_without_sorting(app, client, make_artic
 
     for number in range(25):
         make_article(f"Story {number}", age=timedelta(hours=number + 1), tags=("housing",))
-    cursor = encode_cursor(db.session.execute(db.select(Article).filter_by(slug="story-10")).scalar_one())
+    cursor = encode_cursor(db.session.execute(db.select(Article).filter_by(slug="story-10")).scalar_one(), 2)
     captured = []
 
     def capture(conn, cursor_, statement, parameters, *args):
@@ -269,7 +274,7 @@ def test_a_page_deep_in_the_archive_costs_what_the_first_page_costs(app, client)
     db.session.execute(db.insert(article_tags).from_select(
         ["article_id", "tag_id", "listed_at"], db.select(Article.id, db.literal(tag.id), Article.published_at)))
     db.session.commit()
-    deep = encode_cursor(db.session.execute(db.select(Article).filter_by(slug="a-2950")).scalar_one())
+    deep = encode_cursor(db.session.execute(db.select(Article).filter_by(slug="a-2950")).scalar_one(), 2)
 
     def vm_steps(path: str) -> int:
         steps = [0]
