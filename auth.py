@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import delete, or_, select
@@ -165,6 +165,8 @@ def page_sent_from() -> str | None:
 
 def ended_session_answer() -> Response:
     """A newsroom form sent after its session ended or its token aged: nothing changes, and the editor is told."""
+    if request.is_json:  # the form's script asking for tag suggestions: no page, and no message left waiting
+        return jsonify(error=SESSION_ENDED), 401
     if current_user.is_authenticated:
         flash(FORM_AGED, "error")
         return redirect(page_sent_from() or url_for("admin.articles"), 303)

@@ -291,6 +291,17 @@ def test_other_forms_sent_after_the_session_ended_change_nothing_and_say_so(froz
     assert count(KeptForm) == 0
 
 
+def test_the_scripts_tag_suggestions_after_the_session_ended_get_a_401_and_leave_no_message(admin_client):
+    token = csrf_token_of(admin_client.get("/admin/articles/new"))
+    admin_client.post("/admin/logout", data={"csrf_token": token})
+    admin_client.get("/admin/login")  # the signed-out page shows its own message
+    response = admin_client.post("/admin/tag-suggestions", json={"body": "Ferry ferry ferry."},
+                                 headers={"X-CSRFToken": token})
+    assert response.status_code == 401 and response.get_json() == {
+        "error": "Your session ended, so nothing was changed. Sign in and try again."}
+    assert "nothing was changed" not in text_of(admin_client.get("/admin/login"))
+
+
 def test_a_forged_post_to_another_form_still_gets_the_400_page(admin_client, newsroom):
     _, comment = newsroom
     response = admin_client.application.test_client().post(
