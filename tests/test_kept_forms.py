@@ -291,6 +291,19 @@ def test_other_forms_sent_after_the_session_ended_change_nothing_and_say_so(froz
     assert count(KeptForm) == 0
 
 
+def test_another_form_aged_under_a_live_session_changes_nothing_and_says_so(admin_client, newsroom):
+    _, comment = newsroom
+    token = csrf_token_of(admin_client.get("/admin/comments"))
+    admin_client.post("/admin/logout", data={"csrf_token": token})
+    sign_in(admin_client)  # signed in again in another tab: this browser has a new CSRF secret
+    response = admin_client.post("/admin/comments", data={"csrf_token": token, "one": f"approve:{comment.id}"},
+                                 headers={"Referer": "http://localhost/admin/comments"})
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/comments"
+    assert "This form had been open too long to be accepted, so nothing was changed." in text_of(
+        admin_client.get("/admin/comments"))
+    assert db.session.get(Comment, comment.id).status == CommentStatus.PENDING
+
+
 def test_the_scripts_tag_suggestions_after_the_session_ended_get_a_401_and_leave_no_message(admin_client):
     token = csrf_token_of(admin_client.get("/admin/articles/new"))
     admin_client.post("/admin/logout", data={"csrf_token": token})
