@@ -4,26 +4,41 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import delete, update
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from auth import no_store, require_admin
+from auth import csrf_failed_in_newsroom, ended_session_answer, no_store, require_admin
 from editorial import editorial_warnings, suggest_tags
-from forms import ArticleForm, CommentForm, EmptyForm
+from errors import handle_http_error, render_error
+from forms import ArticleForm, CommentForm, EmptyForm, csrf_is_stale
+from keptforms import keep_form, take_form
 from models import MAX_ID, Article, ArticleStatus, Category, Comment, CommentStatus, Tag, db
 from reader import render_article
+from security import csrf
 from text import excerpt, local_to_utc, now_utc, render_markdown, slugify, split_tag_names, unique_slug, utc_to_local
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-bp.before_request(require_admin)
 bp.after_request(no_store)
+bp.register_error_handler(CSRFError, csrf_failed_in_newsroom)
 
 ARTICLES_PER_PAGE = 25
 COMMENTS_PER_PAGE = 50
 # Leaves room under the summary field's 300 characters for the ellipsis and an edit.
 SUMMARY_MAX = 280
 STATUS_FILTERS = ("draft", "scheduled", "published")
+ARTICLE_FORMS = ("admin.new_article", "admin.edit_article")
+# The fields an article form sends that are worth keeping when its session ended.
+KEPT_FIELDS = ("title", "slug", "category", "tags", "summary", "body", "status", "published_at")
+# Tells the form's script, on the page after a save, which browser draft the save made obsolete.
+SAVED_DRAFT = "saved_draft"
+RESTORED_NOTE = ("Here is everything you sent when your session ended. "
+                 "Nothing is saved yet: check it and press Save.")
+AGED_NOTE = ("This form had been open too long to be accepted, so nothing is saved yet. "
+             "Everything you sent is here: press Save again.")
 # Each moderation button: the status it sets (None deletes), and how the result is told.
 MODERATION_ACTIONS = {
     "approve": (CommentStatus.VISIBLE, "approved"),
@@ -38,6 +53,63 @@ def page_number() -> int:
     if not re.fullmatch(r"[0-9]{1,6}", raw) or int(raw) < 1:
         abort(404)
     return int(raw)
+
+
+# --- Access: a live session, and an article form kept rather than lost when it has ended ------------------
+
+
+@bp.before_request
+def require_admin_or_keep_the_article():
+    """Admin pages need a live session; an article form sent without one is kept for its editor."""
+    if request.method == "POST" and request.endpoint in ARTICLE_FORMS:
+        return check_article_post()
+    return require_admin()
+
+
+def csrf_problem() -> str | None:
+    """Why the site's CSRF rule refuses this request, or None; the article form checks it here itself."""
+    if not current_app.config["WTF_CSRF_ENABLED"]:
+        return None
+    try:
+        csrf.protect()
+    except CSRFError as error:
+        return error.description
+    return None
+
+
+def check_article_post():
+    """Let a good POST through; keep the fields of one whose session or token aged; refuse a forged one."""
+    problem = csrf_problem()
+    if problem is None and current_user.is_authenticated:
+        return None
+    if problem and not csrf_is_stale(problem, request.form.get("csrf_token")):
+        raise CSRFError(problem)
+    form = ArticleForm()
+    editor_id = form.stamped_account()
+    if editor_id is None:  # nothing says whose form this was: like any other newsroom form
+        return ended_session_answer()
+    article = article_being_edited()
+    if current_user.is_authenticated and current_user.id == editor_id:
+        return render_editor(form, article, 400, note=AGED_NOTE)
+    keep_form(editor_id, article.id if article else None, {name: request.form.get(name, "") for name in KEPT_FIELDS})
+    return redirect(url_for("auth.login", next=request.path), 303)
+
+
+def article_being_edited() -> Article | None:
+    """The article whose form was sent, if it still exists (None for a new one)."""
+    article_id = (request.view_args or {}).get("article_id")
+    return db.session.get(Article, article_id) if article_id else None
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge):
+    """An article over the size limit: the editor is told the limit, that the draft is in the browser, and the way back."""
+    if request.endpoint not in ARTICLE_FORMS:
+        return handle_http_error(error)
+    limit_kb = current_app.config["MAX_CONTENT_LENGTH"] // 1024
+    message = (f"This article is larger than the {limit_kb} KB the site accepts from a form, so nothing was saved. "
+               "Your draft is kept in this browser: go back to the form to restore it and make it shorter.")
+    return render_error(413, message, back=(request.path, "Back to the article form"))
 
 
 # --- The article list -----------------------------------------------------------------------------
@@ -127,15 +199,17 @@ def tag_suggestions_for(body: str, typed_tags: str) -> list[str]:
     return [tag for tag in suggest_tags(body, Tag.all_names()) if slugify(tag) not in typed]
 
 
-def render_editor(form: ArticleForm, article: Article | None, status: int = 200):
+def render_editor(form: ArticleForm, article: Article | None, status: int = 200, note: str | None = None):
     """The article form, with the editorial checks and tag suggestions for what it holds."""
+    form.stamp(current_user.id)
     body = form.body.data or ""
     warnings = editorial_warnings(form.title.data or "", form.summary.data or "", body) if body else []
     suggestions = tag_suggestions_for(body, form.tags.data or "")
     suggested_summary = "" if form.summary.data or not body else excerpt(render_markdown(body)[1], SUMMARY_MAX)
     return render_template(
         "admin/editor.html", form=form, article=article, warnings=warnings, suggestions=suggestions,
-        suggested_summary=suggested_summary, categories=Category.all_by_name(),
+        suggested_summary=suggested_summary, categories=Category.all_by_name(), note=note,
+        saved_draft=session.pop(SAVED_DRAFT, None),
     ), status
 
 
@@ -179,6 +253,8 @@ def saved_message(article: Article) -> str:
 
 def edit(article: Article | None):
     """The form's flow: show, re-show (after preview), preview, or save and redirect."""
+    if request.method == "GET" and (kept := take_form(current_user.id, article.id if article else None)):
+        return render_editor(ArticleForm(formdata=MultiDict(kept)), article, note=RESTORED_NOTE)
     form = ArticleForm(data=form_data_of(article) if article and request.method == "GET" else None)
     if request.method == "GET" or request.form.get("action") == "edit":
         return render_editor(form, article)
@@ -190,16 +266,19 @@ def edit(article: Article | None):
     if request.form.get("action") == "preview":
         return render_preview(form, article, slug)
     saved = save_article(form, article, slug)
+    session[SAVED_DRAFT] = str(article.id) if article else "new"
     flash(saved_message(saved), "info")
     return redirect(url_for("admin.edit_article", article_id=saved.id))
 
 
+@csrf.exempt  # checked by check_article_post, which keeps the fields of an aged form
 @bp.route("/articles/new", methods=["GET", "POST"])
 def new_article():
     """Write a new article."""
     return edit(None)
 
 
+@csrf.exempt  # checked by check_article_post, which keeps the fields of an aged form
 @bp.route(f"/articles/<int(max={MAX_ID}):article_id>/edit", methods=["GET", "POST"])
 def edit_article(article_id: int):
     """Change an article."""

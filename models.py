@@ -13,6 +13,7 @@ from typing import Any
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
+    JSON,
     Column,
     DateTime,
     ForeignKey,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     TypeDecorator,
     and_,
     case,
+    delete,
     event,
     func,
     or_,
@@ -443,6 +445,34 @@ class AdminSession(db.Model):
 
     def __repr__(self) -> str:
         return f"<AdminSession of {self.user_id}>"
+
+
+class KeptForm(db.Model):
+    """An article form sent after its session ended, held for its editor until they sign in again."""
+
+    __tablename__ = "kept_forms"
+
+    # The one-time key lives in the editor's session cookie; only its hash is stored here.
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # NULL for a new article, or when the article was deleted meanwhile (the text then opens as a new one).
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), index=True)
+    fields: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
+
+    def __repr__(self) -> str:
+        return f"<KeptForm of {self.user_id} for {self.article_id}>"
+
+    @classmethod
+    def by_key_hash(cls, key_hash: str, kept_since: datetime) -> KeptForm | None:
+        """The form kept under this key hash, unless it was kept before `kept_since`."""
+        query = select(cls).where(cls.key_hash == key_hash, cls.created_at >= kept_since)
+        return db.session.execute(query).scalar_one_or_none()
+
+    @classmethod
+    def forget_kept_before(cls, moment: datetime) -> None:
+        """Remove forms held since before `moment`, so the table holds only the last hour's."""
+        db.session.execute(delete(cls).where(cls.created_at < moment))
 
 
 class SlugRedirect(db.Model):

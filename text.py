@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 import unicodedata
@@ -20,6 +21,11 @@ EXCERPT_LENGTH = 220
 def now_utc() -> datetime:
     """The current time, timezone-aware UTC; the one clock everything reads (tests freeze it)."""
     return datetime.now(UTC)
+
+
+def token_digest(token: str) -> str:
+    """How a secret token is stored: hashed, so a copy of the database opens nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def slugify(text: str) -> str:
