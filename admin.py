@@ -12,7 +12,18 @@ from editorial import editorial_warnings, suggest_tags
 from forms import ArticleForm, CommentForm, EmptyForm
 from models import MAX_ID, Article, ArticleStatus, Category, Comment, CommentStatus, Tag, db
 from reader import render_article
-from text import excerpt, local_to_utc, now_utc, render_markdown, slugify, split_tag_names, unique_slug, utc_to_local
+from text import (
+    excerpt,
+    local_to_utc,
+    normalize_tag_name,
+    now_utc,
+    render_markdown,
+    slugify,
+    split_tag_names,
+    tag_problem,
+    unique_slug,
+    utc_to_local,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_admin)
@@ -116,9 +127,13 @@ def fill_article(article: Article, form: ArticleForm, slug: str, tags: list[Tag]
 
 
 def tag_suggestions_for(body: str, typed_tags: str) -> list[str]:
-    """Suggested tags for a body, existing tags first, leaving out those already typed."""
+    """Suggested tags for a body, tags of published articles first, leaving out those typed and those refused.
+
+    A tag only drafts carry is no established tag: it is offered only when the body itself proposes it.
+    """
     typed = {slugify(name) for name in split_tag_names(typed_tags)}
-    return [tag for tag in suggest_tags(body, Tag.all_names()) if slugify(tag) not in typed]
+    return [tag for tag in suggest_tags(body, Tag.published_names())
+            if slugify(tag) not in typed and tag_problem(normalize_tag_name(tag)) is None]
 
 
 def render_editor(form: ArticleForm, article: Article | None, status: int = 200):
@@ -158,6 +173,8 @@ def save_article(form: ArticleForm, article: Article | None, slug: str) -> Artic
     target = article or Article()
     fill_article(target, form, slug, *chosen_tags_and_category(form))
     db.session.add(target)
+    db.session.flush()
+    Tag.delete_unused()
     db.session.commit()
     return target
 
@@ -212,13 +229,15 @@ def unpublish_article(article_id: int):
 
 @bp.route(f"/articles/<int(max={MAX_ID}):article_id>/delete", methods=["GET", "POST"])
 def delete_article(article_id: int):
-    """Ask, then delete an article with its comments; tags other articles use stay."""
+    """Ask, then delete an article with its comments and the tags no other article carries."""
     article = db.get_or_404(Article, article_id)
     if request.method == "GET":
         return render_template("admin/delete.html", article=article, form=EmptyForm(),
                                comment_count=len(article.comments))
     title = article.title
     db.session.delete(article)
+    db.session.flush()
+    Tag.delete_unused()
     db.session.commit()
     flash(f"“{title}” and its comments are deleted.", "info")
     return redirect(url_for("admin.articles"))

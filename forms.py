@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from sanitize import has_control_characters
-from text import TAG_NAME_MAX, now_utc, slugify, split_tag_names
+from text import now_utc, slugify, sort_tag_names
 
 # Whitespace, zero-width characters and the BOM: a field holding only these is empty.
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -149,10 +149,11 @@ class ArticleForm(FlaskForm):
             raise ValidationError("Use at least one letter or digit in the category name.")
 
     def validate_tags(self, field) -> None:
-        """Each tag fits its column."""
-        too_long = [name for name in split_tag_names(field.data or "") if len(name) > TAG_NAME_MAX]
-        if too_long:
-            raise ValidationError(f"Each tag can have at most {TAG_NAME_MAX} characters: {too_long[0][:30]}…")
+        """Every tag follows the tag rules; the error names each one refused, and why."""
+        refused = sort_tag_names(field.data or "")[1]
+        if refused:
+            reasons = "; ".join(f"“{name[:30]}”: {why}" for name, why in refused)
+            raise ValidationError(f"Refused {'this tag' if len(refused) == 1 else 'these tags'}: {reasons}.")
 
     def validate_published_at(self, field) -> None:
         """A publication time in a year a news site can mean."""
