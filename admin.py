@@ -29,6 +29,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_admin)
 bp.after_request(no_store)
 
+# The blueprints whose pages are the newsroom's: its navigation and its wider layout.
+NEWSROOM_BLUEPRINTS = ("admin", "auth", "labels")
 ARTICLES_PER_PAGE = 25
 COMMENTS_PER_PAGE = 50
 # Leaves room under the summary field's 300 characters for the ellipsis and an edit.
@@ -297,7 +299,7 @@ def moderate_comments():
 
 
 def admin_context() -> dict:
-    """The pending comment count for the navigation of admin pages (reader pages skip the query)."""
-    if request.blueprint in ("admin", "auth") and request.endpoint != "auth.login":
-        return {"pending_comments": Comment.pending_count()}
-    return {}
+    """Whether the page is the newsroom's, and its pending comment count (reader pages skip the query)."""
+    if request.blueprint in NEWSROOM_BLUEPRINTS and request.endpoint != "auth.login":
+        return {"pending_comments": Comment.pending_count(), "newsroom_page": True}
+    return {"newsroom_page": request.endpoint == "auth.login"}

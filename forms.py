@@ -164,3 +164,17 @@ class ArticleForm(FlaskForm):
         """A typed slug must already be in slug form, so the address is exactly what was typed."""
         if field.data and slugify(field.data) != field.data:
             raise ValidationError(f"Use lowercase words joined by hyphens, such as {slugify(field.data)!r}.")
+
+
+class RenameForm(FlaskForm):
+    """A new name for a category or a tag."""
+
+    name = StringField("New name", filters=[tidy], validators=[
+        plain_text, DataRequired("Please give the new name."), Length(max=80)])
+
+
+class MergeForm(FlaskForm):
+    """The category or tag another one is merged into, by name."""
+
+    target = StringField("Merge into", filters=[tidy], validators=[
+        plain_text, DataRequired("Please name the one to merge into."), Length(max=80)])

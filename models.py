@@ -161,7 +161,9 @@ class Category(db.Model):
         name = " ".join(name.split())
         found = cls.find(name)
         if found is None:
-            found = cls(name=name, slug=slugify(name))
+            # A new category joins the end of the menu order the editors set.
+            last = db.session.execute(select(func.max(cls.position))).scalar_one_or_none() or 0
+            found = cls(name=name, slug=slugify(name), position=last + 1)
             db.session.add(found)
         return found
 
@@ -195,6 +197,15 @@ class Category(db.Model):
         query = (select(cls, func.coalesce(counts.c.live, 0), func.coalesce(counts.c.total, 0))
                  .outerjoin(counts, counts.c.category_id == cls.id).order_by(*cls.in_menu_order()))
         return [(category, live, total - live) for category, live, total in db.session.execute(query)]
+
+    @classmethod
+    def counts_for(cls, category_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """{category id: (published, unpublished)} article counts for these categories, in one query."""
+        live = case((Article.is_published(), 1), else_=0)
+        query = (select(Article.category_id, func.sum(live), func.count())
+                 .where(Article.category_id.in_(category_ids)).group_by(Article.category_id))
+        counts = {category_id: (int(live), total - int(live)) for category_id, live, total in db.session.execute(query)}
+        return {category_id: counts.get(category_id, (0, 0)) for category_id in category_ids}
 
     def article_count(self) -> int:
         """How many articles, of any status, are in this category."""
@@ -268,15 +279,21 @@ class Tag(db.Model):
         db.session.execute(delete(cls).where(cls.id.not_in(used)), execution_options={"synchronize_session": False})
 
     @classmethod
-    def with_counts(cls):
-        """Every tag by name with its published and unpublished article counts, as a query to page through."""
+    def for_admin(cls):
+        """Every tag by name, for the newsroom's tag page to page through."""
+        return select(cls).order_by(func.lower(cls.name), cls.id)
+
+    @classmethod
+    def counts_for(cls, tag_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """{tag id: (published, unpublished)} article counts for these tags, in one query."""
         live = case((Article.is_published(), 1), else_=0)
-        counts = (
-            select(article_tags.c.tag_id, func.sum(live).label("live"), func.count().label("total"))
-            .join(Article, Article.id == article_tags.c.article_id).group_by(article_tags.c.tag_id).subquery()
+        query = (
+            select(article_tags.c.tag_id, func.sum(live), func.count())
+            .join(Article, Article.id == article_tags.c.article_id)
+            .where(article_tags.c.tag_id.in_(tag_ids)).group_by(article_tags.c.tag_id)
         )
-        return (select(cls, func.coalesce(counts.c.live, 0).label("live"), func.coalesce(counts.c.total, 0).label("total"))
-                .outerjoin(counts, counts.c.tag_id == cls.id).order_by(func.lower(cls.name), cls.id))
+        counts = {tag_id: (int(live), total - int(live)) for tag_id, live, total in db.session.execute(query)}
+        return {tag_id: counts.get(tag_id, (0, 0)) for tag_id in tag_ids}
 
     def article_count(self) -> int:
         """How many articles, of any status, carry this tag."""

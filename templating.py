@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import unquote
 
 from flask import Flask, current_app
 
@@ -60,6 +61,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(relative_time, "ago")
     app.add_template_filter(local_time)
     app.add_template_filter(iso_time)
+    app.add_template_filter(unquote, "urldecode")  # addresses shown as readers' address bars show them
     app.add_template_global(plural)
     app.add_template_global(field_attributes)
     app.add_template_global(comment_hint)
