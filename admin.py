@@ -77,7 +77,7 @@ def status_label(article: Article) -> str:
 def form_values(form) -> list[tuple[str, str]]:
     """(name, value) of every field but the CSRF token, to carry a previewed form back to the editor."""
     return [(field.name, field._value() if field.type != "RadioField" else (field.data or ""))
-            for field in form if field.name != "csrf_token"]
+            for field in form if field.name != "csrf_token" and (field.type != "BooleanField" or field.data)]
 
 
 # --- The article form -------------------------------------------------------------------------------
@@ -103,6 +103,15 @@ def chosen_slug(form: ArticleForm, article: Article | None) -> str | None:
         form.slug.errors.append("Another article uses (or once used) this address.")
         return None
     return form.slug.data
+
+
+def category_confirmed(form: ArticleForm) -> bool:
+    """True when the category exists, or the editor ticked to create it; else a field error asks."""
+    if form.new_category.data or Category.find(form.category.data) is not None:
+        return True
+    form.category.errors.append(f"“{form.category.data}” is not a category yet. Check its spelling, or tick "
+                                "“Create it as a new category” and send the form again.")
+    return False
 
 
 def publication_time(form: ArticleForm, article: Article | None):
@@ -195,7 +204,7 @@ def edit(article: Article | None):
     form = ArticleForm(data=form_data_of(article) if article and request.method == "GET" else None)
     if request.method == "GET" or request.form.get("action") == "edit":
         return render_editor(form, article)
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or not category_confirmed(form):
         return render_editor(form, article, 400)
     slug = chosen_slug(form, article)
     if slug is None:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
-from wtforms import DateTimeLocalField, HiddenField, PasswordField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, HiddenField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
@@ -128,6 +128,8 @@ class ArticleForm(FlaskForm):
     slug = StringField("Address (slug)", filters=[tidy], validators=[plain_text, Optional(), Length(max=200)])
     category = StringField("Category", filters=[tidy], validators=[
         plain_text, DataRequired("Please pick or type a category."), Length(max=80)])
+    # Asked for only when the category typed does not exist yet, so none appears by a typing slip.
+    new_category = BooleanField("Create it as a new category")
     tags = StringField("Tags", filters=[tidy], validators=[plain_text, Length(max=2000)])
     summary = TextAreaField("Summary", filters=[tidy_text], validators=[plain_text, Length(max=300)])
     body = TextAreaField("Body (Markdown)", filters=[tidy_text],

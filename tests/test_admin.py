@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from models import Article, ArticleStatus, Comment, CommentStatus, SlugRedirect, Tag, article_tags, db
+from models import Article, ArticleStatus, Category, Comment, CommentStatus, SlugRedirect, Tag, article_tags, db
 from tests.conftest import BROWSER_AGENT, csrf_token_of
 from tests.test_reader import article_titles, text_of
 from text import now_utc
@@ -22,8 +22,8 @@ The North Korea office opens in June. Officials said the North Korea talks would
 
 def article_fields(**overrides) -> dict:
     """A complete, valid article form."""
-    fields = {"title": "Trade office approved", "slug": "", "category": "Politics", "tags": "trade, City Council",
-              "summary": "", "body": BODY, "status": "published", "published_at": ""}
+    fields = {"title": "Trade office approved", "slug": "", "category": "Politics", "new_category": "y",
+              "tags": "trade, City Council", "summary": "", "body": BODY, "status": "published", "published_at": ""}
     return fields | overrides
 
 
@@ -400,3 +400,25 @@ def test_suggestions_offer_tags_of_published_articles_not_draft_only_or_refused_
     assert "zeppelin" not in offered and "a" not in offered
     # The body naming the draft's tag often enough proposes it on its own merit.
     assert "zeppelin" in suggestions_for(admin_client, "A zeppelin landed. The zeppelin left. Zeppelin fans cheered.")
+
+
+# --- A new category is confirmed --------------------------------------------------------------------------
+
+
+def test_a_category_that_does_not_exist_yet_must_be_confirmed(admin_client, make_article):
+    make_article("Existing", category="Politics")
+    asked = submit(admin_client, "/admin/articles/new", category="Créé", new_category="")
+    assert asked.status_code == 400
+    assert "“Créé” is not a category yet. Check its spelling, or tick “Create it as a new category”" in text_of(asked)
+    assert 'name="new_category"' in asked.get_data(as_text=True)
+    assert db.session.execute(db.select(Article.title)).scalars().all() == ["Existing"]
+    # An existing category, in any spelling of its name, needs no confirmation.
+    assert submit(admin_client, "/admin/articles/new", category="POLITICS", new_category="").status_code == 302
+    confirmed = submit(admin_client, "/admin/articles/new", title="Second", category="Créé", new_category="y")
+    assert confirmed.status_code == 302
+    assert sorted(db.session.execute(db.select(Category.name)).scalars()) == ["Créé", "Politics"]
+
+
+def test_the_confirmation_box_is_not_shown_for_an_existing_category(admin_client, make_article):
+    make_article("Existing", category="Politics")
+    assert 'name="new_category"' not in admin_client.get("/admin/articles/new").get_data(as_text=True)
