@@ -32,7 +32,7 @@ KINDS = {
 @bp.get("/categories")
 def categories():
     """Every category in menu order, with its published and unpublished article counts."""
-    return render_template("labels/categories.html", rows=Category.with_counts(), form=EmptyForm())
+    return render_template("labels/categories.html", rows=Category.with_counts())
 
 
 @bp.post(f"/categories/{ID}/move")

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from models import ArticleStatus, Category, CategoryRedirect, Tag, TagRedirect, article_tags, db
+from tests.conftest import csrf_token_of
 from tests.test_admin import reader
 from tests.test_reader import article_titles, text_of
 from text import now_utc
@@ -195,8 +196,7 @@ def test_the_menu_shows_categories_with_published_articles_in_the_editors_order(
 
 def csrf_of(client) -> str:
     """A CSRF token from the category list."""
-    html = client.get("/admin/categories").get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    return csrf_token_of(client.get("/admin/categories"))
 
 
 def test_a_bad_move_is_a_400(admin_client, make_article):
