@@ -107,6 +107,8 @@ def chosen_slug(form: ArticleForm, article: Article | None) -> str | None:
 
 def category_confirmed(form: ArticleForm) -> bool:
     """True when the category exists, or the editor ticked to create it; else a field error asks."""
+    if form.category.errors or not form.category.data:
+        return True  # the field's own error says what to fix first
     if form.new_category.data or Category.find(form.category.data) is not None:
         return True
     form.category.errors.append(f"“{form.category.data}” is not a category yet. Check its spelling, or tick "
@@ -204,7 +206,9 @@ def edit(article: Article | None):
     form = ArticleForm(data=form_data_of(article) if article and request.method == "GET" else None)
     if request.method == "GET" or request.form.get("action") == "edit":
         return render_editor(form, article)
-    if not form.validate_on_submit() or not category_confirmed(form):
+    valid = form.validate_on_submit()
+    # Asked even when another field is refused, so the editor sees every question at once.
+    if not (category_confirmed(form) and valid):
         return render_editor(form, article, 400)
     slug = chosen_slug(form, article)
     if slug is None:

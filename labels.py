@@ -76,8 +76,9 @@ def tag(item_id: int):
 def manage(kind: str, item: Category | Tag):
     """The management page of one category or tag, and the action its form asked for."""
     rename_form, merge_form = RenameForm(prefix="rename"), MergeForm(prefix="merge")
+    if rename_form.name.data is None:
+        rename_form.name.data = item.name  # shown as it is, unless the editor typed a new one
     if request.method == "GET":
-        rename_form.name.data = item.name
         return render_manage(kind, item, rename_form, merge_form)
     action = request.form.get("action")
     done = {"rename": lambda: rename(kind, item, rename_form), "merge": lambda: merge(kind, item, merge_form),

@@ -189,14 +189,9 @@ class Category(db.Model):
     @classmethod
     def with_counts(cls) -> list[tuple[Category, int, int]]:
         """Every category in menu order with its published and unpublished (draft or scheduled) article counts."""
-        live = case((Article.is_published(), 1), else_=0)
-        counts = (
-            select(Article.category_id, func.sum(live).label("live"), func.count().label("total"))
-            .group_by(Article.category_id).subquery()
-        )
-        query = (select(cls, func.coalesce(counts.c.live, 0), func.coalesce(counts.c.total, 0))
-                 .outerjoin(counts, counts.c.category_id == cls.id).order_by(*cls.in_menu_order()))
-        return [(category, live, total - live) for category, live, total in db.session.execute(query)]
+        categories = list(db.session.execute(select(cls).order_by(*cls.in_menu_order())).scalars())
+        counts = cls.counts_for([category.id for category in categories])
+        return [(category, *counts[category.id]) for category in categories]
 
     @classmethod
     def counts_for(cls, category_ids: list[int]) -> dict[int, tuple[int, int]]:

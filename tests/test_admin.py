@@ -419,6 +419,11 @@ def test_a_category_that_does_not_exist_yet_must_be_confirmed(admin_client, make
     assert sorted(db.session.execute(db.select(Category.name)).scalars()) == ["Créé", "Politics"]
 
 
+def test_the_category_question_comes_with_the_other_errors(admin_client):
+    asked = submit(admin_client, "/admin/articles/new", category="Créé", new_category="", tags="a")
+    assert "“Créé” is not a category yet." in text_of(asked) and "“a”: a tag needs at least 2 characters" in text_of(asked)
+
+
 def test_the_confirmation_box_is_not_shown_for_an_existing_category(admin_client, make_article):
     make_article("Existing", category="Politics")
     assert 'name="new_category"' not in admin_client.get("/admin/articles/new").get_data(as_text=True)
