@@ -11,7 +11,7 @@ from sqlalchemy import delete, update
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from auth import csrf_failed_in_newsroom, ended_session_answer, no_store, require_admin
+from auth import ended_session_answer, guard_newsroom, require_admin
 from editorial import editorial_warnings, suggest_tags
 from errors import handle_http_error, render_error
 from forms import ArticleForm, CommentForm, EmptyForm, csrf_is_stale
@@ -19,12 +19,23 @@ from keptforms import keep_form, take_form
 from models import MAX_ID, Article, ArticleStatus, Category, Comment, CommentStatus, Tag, db
 from reader import render_article
 from security import csrf
-from text import excerpt, local_to_utc, now_utc, render_markdown, slugify, split_tag_names, unique_slug, utc_to_local
+from text import (
+    excerpt,
+    local_to_utc,
+    normalize_tag_name,
+    now_utc,
+    render_markdown,
+    slugify,
+    split_tag_names,
+    tag_problem,
+    unique_slug,
+    utc_to_local,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-bp.after_request(no_store)
-bp.register_error_handler(CSRFError, csrf_failed_in_newsroom)
 
+# The blueprints whose pages are the newsroom's: its navigation and its wider layout.
+NEWSROOM_BLUEPRINTS = ("admin", "auth", "labels")
 ARTICLES_PER_PAGE = 25
 COMMENTS_PER_PAGE = 50
 # Leaves room under the summary field's 300 characters for the ellipsis and an edit.
@@ -32,7 +43,7 @@ SUMMARY_MAX = 280
 STATUS_FILTERS = ("draft", "scheduled", "published")
 ARTICLE_FORMS = ("admin.new_article", "admin.edit_article")
 # The fields an article form sends that are worth keeping when its session ended.
-KEPT_FIELDS = ("title", "slug", "category", "tags", "summary", "body", "status", "published_at")
+KEPT_FIELDS = ("title", "slug", "category", "new_category", "tags", "summary", "body", "status", "published_at")
 # Tells the form's script, on the page after a save, which browser draft the save made obsolete.
 SAVED_DRAFT = "saved_draft"
 RESTORED_NOTE = ("Here is everything you sent when your session ended. "
@@ -58,12 +69,14 @@ def page_number() -> int:
 # --- Access: a live session, and an article form kept rather than lost when it has ended ------------------
 
 
-@bp.before_request
 def require_admin_or_keep_the_article():
     """Admin pages need a live session; an article form sent without one is kept for its editor."""
     if request.method == "POST" and request.endpoint in ARTICLE_FORMS:
         return check_article_post()
     return require_admin()
+
+
+guard_newsroom(bp, require_admin_or_keep_the_article)
 
 
 def csrf_problem() -> str | None:
@@ -137,7 +150,7 @@ def status_label(article: Article) -> str:
 def form_values(form) -> list[tuple[str, str]]:
     """(name, value) of every field but the CSRF token, to carry a previewed form back to the editor."""
     return [(field.name, field._value() if field.type != "RadioField" else (field.data or ""))
-            for field in form if field.name != "csrf_token"]
+            for field in form if field.name != "csrf_token" and (field.type != "BooleanField" or field.data)]
 
 
 # --- The article form -------------------------------------------------------------------------------
@@ -163,6 +176,17 @@ def chosen_slug(form: ArticleForm, article: Article | None) -> str | None:
         form.slug.errors.append("Another article uses (or once used) this address.")
         return None
     return form.slug.data
+
+
+def category_confirmed(form: ArticleForm) -> bool:
+    """True when the category exists, or the editor ticked to create it; else a field error asks."""
+    if form.category.errors or not form.category.data:
+        return True  # the field's own error says what to fix first
+    if form.new_category.data or Category.find(form.category.data) is not None:
+        return True
+    form.category.errors.append(f"“{form.category.data}” is not a category yet. Check its spelling, or tick "
+                                "“Create it as a new category” and send the form again.")
+    return False
 
 
 def publication_time(form: ArticleForm, article: Article | None):
@@ -194,9 +218,13 @@ def fill_article(article: Article, form: ArticleForm, slug: str, tags: list[Tag]
 
 
 def tag_suggestions_for(body: str, typed_tags: str) -> list[str]:
-    """Suggested tags for a body, existing tags first, leaving out those already typed."""
+    """Suggested tags for a body, tags of published articles first, leaving out those typed and those refused.
+
+    A tag only drafts carry is no established tag: it is offered only when the body itself proposes it.
+    """
     typed = {slugify(name) for name in split_tag_names(typed_tags)}
-    return [tag for tag in suggest_tags(body, Tag.all_names()) if slugify(tag) not in typed]
+    return [tag for tag in suggest_tags(body, Tag.published_names())
+            if slugify(tag) not in typed and tag_problem(normalize_tag_name(tag)) is None]
 
 
 def render_editor(form: ArticleForm, article: Article | None, status: int = 200, note: str | None = None):
@@ -238,6 +266,8 @@ def save_article(form: ArticleForm, article: Article | None, slug: str) -> Artic
     target = article or Article()
     fill_article(target, form, slug, *chosen_tags_and_category(form))
     db.session.add(target)
+    db.session.flush()
+    Tag.delete_unused()
     db.session.commit()
     return target
 
@@ -258,7 +288,9 @@ def edit(article: Article | None):
     form = ArticleForm(data=form_data_of(article) if article and request.method == "GET" else None)
     if request.method == "GET" or request.form.get("action") == "edit":
         return render_editor(form, article)
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    # Asked even when another field is refused, so the editor sees every question at once.
+    if not (category_confirmed(form) and valid):
         return render_editor(form, article, 400)
     slug = chosen_slug(form, article)
     if slug is None:
@@ -297,13 +329,15 @@ def unpublish_article(article_id: int):
 
 @bp.route(f"/articles/<int(max={MAX_ID}):article_id>/delete", methods=["GET", "POST"])
 def delete_article(article_id: int):
-    """Ask, then delete an article with its comments; tags other articles use stay."""
+    """Ask, then delete an article with its comments and the tags no other article carries."""
     article = db.get_or_404(Article, article_id)
     if request.method == "GET":
         return render_template("admin/delete.html", article=article, form=EmptyForm(),
                                comment_count=len(article.comments))
     title = article.title
     db.session.delete(article)
+    db.session.flush()
+    Tag.delete_unused()
     db.session.commit()
     flash(f"“{title}” and its comments are deleted.", "info")
     return redirect(url_for("admin.articles"))
@@ -363,10 +397,11 @@ def moderate_comments():
 
 
 def admin_context() -> dict:
-    """The pending comment count for the newsroom bar, on every page a signed-in editor sees.
+    """Whether the page is the newsroom's, and the pending comment count for the newsroom bar.
 
-    Anonymous readers' pages skip the query.
+    The bar shows on every page a signed-in editor sees, reader pages too; anonymous readers skip the query.
     """
+    context = {"newsroom_page": request.blueprint in NEWSROOM_BLUEPRINTS}
     if current_user.is_authenticated:
-        return {"pending_comments": Comment.pending_count()}
-    return {}
+        context["pending_comments"] = Comment.pending_count()
+    return context

@@ -277,11 +277,17 @@ def init_app(app) -> None:
     login_manager.init_app(app)
 
 
-@bp.before_request
+def guard_newsroom(blueprint: Blueprint, gate=require_admin) -> None:
+    """Make a blueprint the newsroom's: `gate` before every view, pages never stored, and a form whose
+    session ended answered with the sign-in page rather than an error."""
+    blueprint.before_request(gate)
+    blueprint.after_request(no_store)
+    blueprint.register_error_handler(CSRFError, csrf_failed_in_newsroom)
+
+
 def require_admin_except_on_sign_in() -> Response | None:
     """The sign-in page is open to everyone; signing out works whether or not the session already ended."""
     return None if request.endpoint in ("auth.login", "auth.logout") else require_admin()
 
 
-bp.after_request(no_store)
-bp.register_error_handler(CSRFError, csrf_failed_in_newsroom)
+guard_newsroom(bp, require_admin_except_on_sign_in)

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_wtf import FlaskForm
 from itsdangerous import BadData, BadSignature, URLSafeSerializer, URLSafeTimedSerializer
-from wtforms import DateTimeLocalField, HiddenField, PasswordField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, HiddenField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from sanitize import has_control_characters
-from text import TAG_NAME_MAX, now_utc, slugify, split_tag_names
+from text import now_utc, slugify, sort_tag_names
 
 # Whitespace, zero-width characters and the BOM: a field holding only these is empty.
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -165,6 +165,8 @@ class ArticleForm(FlaskForm):
     category = StringField("Category", filters=[tidy], validators=[
         plain_text, DataRequired("Please pick or type a category."),
         at_most(80, "Category names can be at most {limit} characters; this one has {length}.")])
+    # Asked for only when the category typed does not exist yet, so none appears by a typing slip.
+    new_category = BooleanField("Create it as a new category")
     tags = StringField("Tags", filters=[tidy], validators=[
         plain_text, at_most(2000, "Tags can have at most {limit} characters together; these have {length}.")])
     summary = TextAreaField("Summary", filters=[tidy_text], validators=[
@@ -208,10 +210,11 @@ class ArticleForm(FlaskForm):
             raise ValidationError("Use at least one letter or digit in the category name.")
 
     def validate_tags(self, field) -> None:
-        """Each tag fits its column."""
-        too_long = [name for name in split_tag_names(field.data or "") if len(name) > TAG_NAME_MAX]
-        if too_long:
-            raise ValidationError(f"Each tag can have at most {TAG_NAME_MAX} characters: {too_long[0][:30]}…")
+        """Every tag follows the tag rules; the error names each one refused, and why."""
+        refused = sort_tag_names(field.data or "")[1]
+        if refused:
+            reasons = "; ".join(f"“{name[:30]}”: {why}" for name, why in refused)
+            raise ValidationError(f"Refused {'this tag' if len(refused) == 1 else 'these tags'}: {reasons}.")
 
     def validate_published_at(self, field) -> None:
         """A publication time in a year a news site can mean."""
@@ -222,3 +225,17 @@ class ArticleForm(FlaskForm):
         """A typed slug must already be in slug form, so the address is exactly what was typed."""
         if field.data and slugify(field.data) != field.data:
             raise ValidationError(f"Use lowercase words joined by hyphens, such as {slugify(field.data)!r}.")
+
+
+class RenameForm(FlaskForm):
+    """A new name for a category or a tag."""
+
+    name = StringField("New name", filters=[tidy], validators=[
+        plain_text, DataRequired("Please give the new name."), Length(max=80)])
+
+
+class MergeForm(FlaskForm):
+    """The category or tag another one is merged into, by name."""
+
+    target = StringField("Merge into", filters=[tidy], validators=[
+        plain_text, DataRequired("Please name the one to merge into."), Length(max=80)])

@@ -134,7 +134,12 @@ class Category(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
+    # The place in the header menu the editors chose; ties (new categories) go by name.
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0", index=True)
     articles: Mapped[list[Article]] = relationship(back_populates="category")
+    redirects: Mapped[list[CategoryRedirect]] = relationship(
+        back_populates="category", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def __repr__(self) -> str:
         return f"<Category {self.slug}>"
@@ -145,12 +150,21 @@ class Category(db.Model):
         return db.session.execute(select(cls).filter_by(slug=slug)).scalar_one_or_none()
 
     @classmethod
+    def find(cls, name: str) -> Category | None:
+        """The category this name means: its slug now, or a slug it had before a rename or merge."""
+        slug = slugify(name)
+        return cls.by_slug(slug) or db.session.execute(
+            select(cls).join(CategoryRedirect).where(CategoryRedirect.old_slug == slug)).scalar_one_or_none()
+
+    @classmethod
     def get_or_create(cls, name: str) -> Category:
-        """The category with this name's slug, created (not yet committed) if new."""
+        """The category this name means, created (not yet committed) if new."""
         name = " ".join(name.split())
-        found = cls.by_slug(slugify(name))
+        found = cls.find(name)
         if found is None:
-            found = cls(name=name, slug=slugify(name))
+            # A new category joins the end of the menu order the editors set.
+            last = db.session.execute(select(func.max(cls.position))).scalar_one_or_none() or 0
+            found = cls(name=name, slug=slugify(name), position=last + 1)
             db.session.add(found)
         return found
 
@@ -160,13 +174,60 @@ class Category(db.Model):
         return list(db.session.execute(select(cls).order_by(cls.name)).scalars())
 
     @classmethod
+    def in_menu_order(cls):
+        """The order the header menu shows categories in: the editors' positions, then names."""
+        return cls.position, func.lower(cls.name), cls.id
+
+    @classmethod
     def in_use(cls) -> list[Category]:
-        """The categories readers can see an article in, alphabetically, for navigation.
+        """The categories readers can see an article in, in the editors' menu order, for navigation.
 
         A draft's or a scheduled article's new category must not show before the article does.
         """
         published = select(Article.id).where(Article.category_id == cls.id, Article.is_published()).exists()
-        return list(db.session.execute(select(cls).where(published).order_by(cls.name)).scalars())
+        return list(db.session.execute(select(cls).where(published).order_by(*cls.in_menu_order())).scalars())
+
+    @classmethod
+    def with_counts(cls) -> list[tuple[Category, int, int]]:
+        """Every category in menu order with its published and unpublished (draft or scheduled) article counts."""
+        categories = list(db.session.execute(select(cls).order_by(*cls.in_menu_order())).scalars())
+        counts = cls.counts_for([category.id for category in categories])
+        return [(category, *counts[category.id]) for category in categories]
+
+    @classmethod
+    def counts_for(cls, category_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """{category id: (published, unpublished)} article counts for these categories, in one query."""
+        live = case((Article.is_published(), 1), else_=0)
+        query = (select(Article.category_id, func.sum(live), func.count())
+                 .where(Article.category_id.in_(category_ids)).group_by(Article.category_id))
+        counts = {category_id: (int(live), total - int(live)) for category_id, live, total in db.session.execute(query)}
+        return {category_id: counts.get(category_id, (0, 0)) for category_id in category_ids}
+
+    def article_count(self) -> int:
+        """How many articles, of any status, are in this category."""
+        return db.session.execute(select(func.count(Article.id)).where(Article.category_id == self.id)).scalar_one()
+
+    def rename(self, name: str) -> None:
+        """Take a new name; the old address keeps answering, as a redirect to the new one."""
+        self.name = " ".join(name.split())
+        move_slug(self, slugify(self.name), CategoryRedirect)
+
+    def merge_into(self, target: Category) -> None:
+        """Move every article to `target` and delete this category; its addresses redirect to `target`."""
+        db.session.execute(update(Article).where(Article.category_id == self.id).values(category_id=target.id))
+        hand_over_redirects(self, target, CategoryRedirect, CategoryRedirect.category_id)
+        db.session.delete(self)
+
+    @classmethod
+    def move(cls, category: Category, step: int) -> None:
+        """Move a category one place up (-1) or down (+1) in the menu, numbering every place afresh."""
+        ordered = list(db.session.execute(select(cls).order_by(*cls.in_menu_order())).scalars())
+        index = ordered.index(category)
+        other = index + step
+        if 0 <= other < len(ordered):
+            ordered[index], ordered[other] = ordered[other], ordered[index]
+        for position, each in enumerate(ordered, start=1):
+            each.position = position
 
 
 class Tag(db.Model):
@@ -176,6 +237,9 @@ class Tag(db.Model):
     name: Mapped[str] = mapped_column(String(TAG_NAME_MAX))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     articles: Mapped[list[Article]] = relationship(secondary=article_tags, back_populates="tags")
+    redirects: Mapped[list[TagRedirect]] = relationship(
+        back_populates="tag", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def __repr__(self) -> str:
         return f"<Tag {self.slug}>"
@@ -187,20 +251,72 @@ class Tag(db.Model):
 
     @classmethod
     def get_or_create_all(cls, names: list[str]) -> list[Tag]:
-        """Tags for normalized names, one query for the existing ones; new ones added, not committed."""
+        """Tags for normalized names (also found by a slug they had before), new ones added, not committed."""
         wanted = {slugify(name): name for name in names}
-        existing = db.session.execute(select(cls).where(cls.slug.in_(wanted))).scalars()
-        found = {tag.slug: tag for tag in existing}
+        found = {tag.slug: tag for tag in db.session.execute(select(cls).where(cls.slug.in_(wanted))).scalars()}
+        former = select(TagRedirect.old_slug, cls).join(cls).where(TagRedirect.old_slug.in_(set(wanted) - set(found)))
+        found.update({old: tag for old, tag in db.session.execute(former)})
         for slug, name in wanted.items():
             if slug not in found:
                 found[slug] = cls(name=name, slug=slug)
                 db.session.add(found[slug])
-        return [found[slug] for slug in wanted]
+        return list({id(found[slug]): found[slug] for slug in wanted}.values())
 
     @classmethod
-    def all_names(cls) -> list[str]:
-        """Every tag's name, for suggestions that prefer tags already in use."""
-        return list(db.session.execute(select(cls.name).order_by(cls.name)).scalars())
+    def published_names(cls) -> list[str]:
+        """The names of tags that published articles carry, for suggestions that prefer tags in use."""
+        live = select(article_tags.c.tag_id).where(article_tags.c.listed_at <= now_utc())
+        return list(db.session.execute(select(cls.name).where(cls.id.in_(live)).order_by(cls.name)).scalars())
+
+    @classmethod
+    def delete_unused(cls) -> None:
+        """Delete the tags no article carries any more (after an article was deleted or retagged)."""
+        used = select(article_tags.c.tag_id)
+        db.session.execute(delete(cls).where(cls.id.not_in(used)), execution_options={"synchronize_session": False})
+
+    @classmethod
+    def for_admin(cls):
+        """Every tag by name, for the newsroom's tag page to page through."""
+        return select(cls).order_by(func.lower(cls.name), cls.id)
+
+    @classmethod
+    def counts_for(cls, tag_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """{tag id: (published, unpublished)} article counts for these tags, in one query."""
+        live = case((Article.is_published(), 1), else_=0)
+        query = (
+            select(article_tags.c.tag_id, func.sum(live), func.count())
+            .join(Article, Article.id == article_tags.c.article_id)
+            .where(article_tags.c.tag_id.in_(tag_ids)).group_by(article_tags.c.tag_id)
+        )
+        counts = {tag_id: (int(live), total - int(live)) for tag_id, live, total in db.session.execute(query)}
+        return {tag_id: counts.get(tag_id, (0, 0)) for tag_id in tag_ids}
+
+    def article_count(self) -> int:
+        """How many articles, of any status, carry this tag."""
+        query = select(func.count()).select_from(article_tags).where(article_tags.c.tag_id == self.id)
+        return db.session.execute(query).scalar_one()
+
+    def rename(self, name: str) -> None:
+        """Take a new name; the old address keeps answering, as a redirect to the new one."""
+        self.name = name
+        move_slug(self, slugify(name), TagRedirect)
+
+    def merge_into(self, target: Tag) -> None:
+        """Move this tag's links to `target` and delete it; an article with both keeps one link, the earlier."""
+        links = article_tags.c
+        both = select(links.article_id).where(links.tag_id == target.id)
+        for article_id, listed_at in db.session.execute(
+                select(links.article_id, links.listed_at).where(links.tag_id == self.id, links.article_id.in_(both))):
+            kept = db.session.execute(select(links.listed_at).where(
+                links.tag_id == target.id, links.article_id == article_id)).scalar_one()
+            earlier = min((t for t in (listed_at, kept) if t is not None), default=None)
+            db.session.execute(update(article_tags).where(links.tag_id == target.id, links.article_id == article_id)
+                               .values(listed_at=earlier))
+        db.session.execute(delete(article_tags).where(links.tag_id == self.id, links.article_id.in_(both)))
+        db.session.execute(update(article_tags).where(links.tag_id == self.id).values(tag_id=target.id))
+        hand_over_redirects(self, target, TagRedirect, TagRedirect.tag_id)
+        db.session.expire(target, ["articles"])
+        db.session.delete(self)
 
     @classmethod
     def with_published_counts(cls) -> list[tuple[Tag, int]]:
@@ -496,6 +612,65 @@ class SlugRedirect(db.Model):
             .where(cls.old_slug == slug, Article.is_published())
         )
         return db.session.execute(query).scalar_one_or_none()
+
+
+class CategoryRedirect(db.Model):
+    """A slug a category had before a rename or merge; its old links answer 301 to the category now."""
+
+    __tablename__ = "category_redirects"
+
+    old_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), index=True)
+    category: Mapped[Category] = relationship(back_populates="redirects")
+
+    def __repr__(self) -> str:
+        return f"<CategoryRedirect {self.old_slug}>"
+
+    @classmethod
+    def target_of(cls, slug: str) -> str | None:
+        """The current slug of the category once known as `slug`, if any."""
+        query = select(Category.slug).join(cls, cls.category_id == Category.id).where(cls.old_slug == slug)
+        return db.session.execute(query).scalar_one_or_none()
+
+
+class TagRedirect(db.Model):
+    """A slug a tag had before a rename or merge; its old links answer 301 to the tag now."""
+
+    __tablename__ = "tag_redirects"
+
+    old_slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), index=True)
+    tag: Mapped[Tag] = relationship(back_populates="redirects")
+
+    def __repr__(self) -> str:
+        return f"<TagRedirect {self.old_slug}>"
+
+    @classmethod
+    def target_of(cls, slug: str) -> str | None:
+        """The current slug of the tag once known as `slug`, if any."""
+        query = select(Tag.slug).join(cls, cls.tag_id == Tag.id).where(cls.old_slug == slug)
+        return db.session.execute(query).scalar_one_or_none()
+
+
+def move_slug(owner: Category | Tag, new_slug: str, redirect_model) -> None:
+    """Give a category or tag a new slug, keeping the old one as a redirect (and dropping one for the new)."""
+    if new_slug == owner.slug:
+        return
+    # The new slug now names this one: another's redirect from it would point readers away.
+    owner_column = redirect_model.category_id if redirect_model is CategoryRedirect else redirect_model.tag_id
+    db.session.execute(delete(redirect_model).where(redirect_model.old_slug == new_slug, owner_column != owner.id))
+    if owner.slug:
+        owner.redirects.append(redirect_model(old_slug=owner.slug))
+    owner.redirects = [redirect for redirect in owner.redirects if redirect.old_slug != new_slug]
+    owner.slug = new_slug
+
+
+def hand_over_redirects(source: Category | Tag, target: Category | Tag, redirect_model, owner_column) -> None:
+    """Point the source's old slugs, and its slug now, at the target of a merge."""
+    db.session.execute(update(redirect_model).where(owner_column == source.id).values({owner_column: target.id}))
+    db.session.expire(source, ["redirects"])
+    db.session.add(redirect_model(old_slug=source.slug, **{owner_column.key: target.id}))
+    db.session.expire(target, ["redirects"])
 
 
 class RateLimit(db.Model):

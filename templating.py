@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import unquote
 
 from flask import Flask, current_app, g
 from markupsafe import Markup
@@ -94,6 +95,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_date)
     app.add_template_filter(listing_date)
     app.add_template_filter(iso_time)
+    app.add_template_filter(unquote, "urldecode")  # addresses shown as readers' address bars show them
     app.add_template_global(plural)
     app.add_template_global(paged)
     app.add_template_global(nav_current)

@@ -17,6 +17,7 @@ SESSION_ENDED_NOTICE = "Your session ended. Sign in to continue; your changes ar
 RESTORED = "Nothing is saved yet: check it and press Save."
 TYPED = {
     "title": "Flood barriers to close on Friday night", "slug": "flood-barriers-friday", "category": "Local",
+    "new_category": "y",
     "tags": "flooding, river", "summary": "The barriers close at 22:00 ahead of the spring tide.",
     "body": "The river authority will close the barriers at 22:00.\n\n## Roads\n\nThe quay road shuts an hour before.",
     "status": "published", "published_at": "2026-03-10T18:30",

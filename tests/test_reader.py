@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timedelta
 from html import unescape
+from urllib.parse import unquote
 
 import pytest
+from flask import url_for
 
 from models import Article, ArticleStatus, CommentStatus, Tag, article_tags, db
 from text import now_utc
@@ -290,3 +293,41 @@ def test_a_page_deep_in_the_archive_costs_what_the_first_page_costs(app, client)
     for base in ("/", "/categories/politics", "/tags/housing"):
         first, far = vm_steps(base), vm_steps(f"{base}?before={deep}")
         assert far < first * 2, (base, first, far)
+
+
+# --- Addresses in every script ------------------------------------------------------------------------------
+
+TITLES_IN_EVERY_SCRIPT = {
+    "東京で会議が開かれた": "東京で会議が開かれた",
+    "北京发布暴雨预警": "北京发布暴雨预警",
+    "مَدْرَسَةٌ جَدِيدَة في تل أبيب": "مَدْرَسَةٌ-جَدِيدَة-في-تل-أبيب",
+    "שָׁלוֹם לְכֻלָּם": "שָׁלוֹם-לְכֻלָּם",
+    "दिल्ली में नई सड़क": "दिल्ली-में-नई-सड़क",
+    "Η Αθήνα ψηφίζει": "η-αθήνα-ψηφίζει",
+    "Москва: новый мост": "москва-новый-мост",
+    "Hà Nội mở đường mới": "ha-noi-mo-duong-moi",
+    "Council approves £212m budget": "council-approves-212m-budget",
+}
+
+
+@pytest.mark.parametrize(("title", "slug"), TITLES_IN_EVERY_SCRIPT.items())
+def test_every_script_keeps_its_words_in_the_address_and_url_for_leads_back(app, client, make_article, title, slug):
+    article = make_article(title)
+    assert article.slug == slug
+    with app.test_request_context():
+        url = url_for("reader.article", slug=article.slug)
+    assert unquote(url) == f"/articles/{slug}"
+    assert title in text_of(client.get(url))
+    # The same address decomposed (NFD) or in capitals is sent to the one real address.
+    variant = unicodedata.normalize("NFD", slug).upper()
+    if variant != slug:
+        response = client.get(f"/articles/{variant}")
+        assert response.status_code == 301 and unquote(response.headers["Location"]) == f"/articles/{slug}"
+
+
+def test_a_category_and_a_tag_in_any_script_have_pages_and_links(client, make_article):
+    make_article("Tokyo", category="ニュース", tags=("ボート", "株"))
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/categories/%E3%83%8B%E3%83%A5%E3%83%BC%E3%82%B9"' in home
+    assert article_titles(client.get("/categories/ニュース")) == ["Tokyo"]
+    assert article_titles(client.get("/tags/ボート")) == ["Tokyo"] == article_titles(client.get("/tags/株"))

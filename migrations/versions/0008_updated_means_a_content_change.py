@@ -1,7 +1,7 @@
 """updated_at means a change of what readers see, never a read
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02 13:40:00
 
 Until now every counted read moved updated_at, so no stored value tells a real edit from a read.
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

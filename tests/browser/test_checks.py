@@ -25,28 +25,8 @@ def reader_paths(live_server: str) -> list[str]:
 
 
 ADMIN_PATHS = ["/admin/", "/admin/articles/new", "/admin/articles/1/edit", "/admin/articles/1/delete",
-               "/admin/comments", "/admin/account"]
-
-
-@pytest.fixture(scope="module")
-def admin_state(live_app, live_server, browser, tmp_path_factory):
-    """A signed-in admin's cookies, saved for new browser contexts."""
-    from auth import create_admin
-    from tests.conftest import ADMIN_PASSWORD
-
-    with live_app.app_context():
-        create_admin("checker", ADMIN_PASSWORD)
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(live_server + "/admin/login")
-    page.get_by_label("Name").fill("checker")
-    page.get_by_label("Password").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server + "/admin/")
-    state = tmp_path_factory.mktemp("admin-state") / "state.json"
-    context.storage_state(path=str(state))
-    context.close()
-    return str(state)
+               "/admin/comments", "/admin/account", "/admin/categories", "/admin/tags", "/admin/categories/1",
+               "/admin/tags/1"]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
