@@ -4,25 +4,52 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import delete, update
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from auth import no_store, require_admin
+from auth import ended_session_answer, guard_newsroom, require_admin
 from editorial import editorial_warnings, suggest_tags
-from forms import ArticleForm, CommentForm, EmptyForm
+from errors import handle_http_error, render_error
+from forms import ArticleForm, CommentForm, EmptyForm, csrf_is_stale
+from keptforms import keep_form, take_form
 from models import MAX_ID, Article, ArticleStatus, Category, Comment, CommentStatus, Tag, db
 from reader import render_article
-from text import excerpt, local_to_utc, now_utc, render_markdown, slugify, split_tag_names, unique_slug, utc_to_local
+from security import csrf
+from text import (
+    excerpt,
+    local_to_utc,
+    normalize_tag_name,
+    now_utc,
+    render_markdown,
+    slugify,
+    split_tag_names,
+    tag_problem,
+    unique_slug,
+    utc_to_local,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-bp.before_request(require_admin)
-bp.after_request(no_store)
 
+# The blueprints whose pages are the newsroom's: its navigation and its wider layout.
+NEWSROOM_BLUEPRINTS = ("admin", "auth", "labels")
 ARTICLES_PER_PAGE = 25
 COMMENTS_PER_PAGE = 50
 # Leaves room under the summary field's 300 characters for the ellipsis and an edit.
 SUMMARY_MAX = 280
 STATUS_FILTERS = ("draft", "scheduled", "published")
+ARTICLE_FORMS = ("admin.new_article", "admin.edit_article")
+# The fields an article form sends that are worth keeping when its session ended.
+KEPT_FIELDS = ("title", "slug", "category", "new_category", "tags", "summary", "body", "status", "published_at")
+# Tells the form's script, on the page after a save, which browser draft the save made obsolete.
+SAVED_DRAFT = "saved_draft"
+RESTORED_NOTE = ("Here is everything you sent when your session ended. "
+                 "Nothing is saved yet: check it and press Save.")
+AGED_NOTE = ("This form had been open too long to be accepted, so nothing is saved yet. "
+             "Everything you sent is here: press Save again.")
 # Each moderation button: the status it sets (None deletes), and how the result is told.
 MODERATION_ACTIONS = {
     "approve": (CommentStatus.VISIBLE, "approved"),
@@ -37,6 +64,65 @@ def page_number() -> int:
     if not re.fullmatch(r"[0-9]{1,6}", raw) or int(raw) < 1:
         abort(404)
     return int(raw)
+
+
+# --- Access: a live session, and an article form kept rather than lost when it has ended ------------------
+
+
+def require_admin_or_keep_the_article():
+    """Admin pages need a live session; an article form sent without one is kept for its editor."""
+    if request.method == "POST" and request.endpoint in ARTICLE_FORMS:
+        return check_article_post()
+    return require_admin()
+
+
+guard_newsroom(bp, require_admin_or_keep_the_article)
+
+
+def csrf_problem() -> str | None:
+    """Why the site's CSRF rule refuses this request, or None; the article form checks it here itself."""
+    if not current_app.config["WTF_CSRF_ENABLED"]:
+        return None
+    try:
+        csrf.protect()
+    except CSRFError as error:
+        return error.description
+    return None
+
+
+def check_article_post():
+    """Let a good POST through; keep the fields of one whose session or token aged; refuse a forged one."""
+    problem = csrf_problem()
+    if problem is None and current_user.is_authenticated:
+        return None
+    if problem and not csrf_is_stale(problem, request.form.get("csrf_token")):
+        raise CSRFError(problem)
+    form = ArticleForm()
+    editor_id = form.stamped_account()
+    if editor_id is None:  # nothing says whose form this was: like any other newsroom form
+        return ended_session_answer()
+    article = article_being_edited()
+    if current_user.is_authenticated and current_user.id == editor_id:
+        return render_editor(form, article, 400, note=AGED_NOTE)
+    keep_form(editor_id, article.id if article else None, {name: request.form.get(name, "") for name in KEPT_FIELDS})
+    return redirect(url_for("auth.login", next=request.path), 303)
+
+
+def article_being_edited() -> Article | None:
+    """The article whose form was sent, if it still exists (None for a new one)."""
+    article_id = (request.view_args or {}).get("article_id")
+    return db.session.get(Article, article_id) if article_id else None
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge):
+    """An article over the size limit: the editor is told the limit, that the draft is in the browser, and the way back."""
+    if request.endpoint not in ARTICLE_FORMS:
+        return handle_http_error(error)
+    limit_kb = current_app.config["MAX_CONTENT_LENGTH"] // 1024
+    message = (f"This article is larger than the {limit_kb} KB the site accepts from a form, so nothing was saved. "
+               "Your draft is kept in this browser: go back to the form to restore it and make it shorter.")
+    return render_error(413, message, back=(request.path, "Back to the article form"))
 
 
 # --- The article list -----------------------------------------------------------------------------
@@ -64,7 +150,7 @@ def status_label(article: Article) -> str:
 def form_values(form) -> list[tuple[str, str]]:
     """(name, value) of every field but the CSRF token, to carry a previewed form back to the editor."""
     return [(field.name, field._value() if field.type != "RadioField" else (field.data or ""))
-            for field in form if field.name != "csrf_token"]
+            for field in form if field.name != "csrf_token" and (field.type != "BooleanField" or field.data)]
 
 
 # --- The article form -------------------------------------------------------------------------------
@@ -92,6 +178,17 @@ def chosen_slug(form: ArticleForm, article: Article | None) -> str | None:
     return form.slug.data
 
 
+def category_confirmed(form: ArticleForm) -> bool:
+    """True when the category exists, or the editor ticked to create it; else a field error asks."""
+    if form.category.errors or not form.category.data:
+        return True  # the field's own error says what to fix first
+    if form.new_category.data or Category.find(form.category.data) is not None:
+        return True
+    form.category.errors.append(f"“{form.category.data}” is not a category yet. Check its spelling, or tick "
+                                "“Create it as a new category” and send the form again.")
+    return False
+
+
 def publication_time(form: ArticleForm, article: Article | None):
     """When the article goes live: the time typed (site time zone), else now for a first publication."""
     if form.published_at.data:
@@ -104,6 +201,9 @@ def publication_time(form: ArticleForm, article: Article | None):
 
 def fill_article(article: Article, form: ArticleForm, slug: str, tags: list[Tag], category: Category) -> Article:
     """Copy the form onto an article; the body's HTML and excerpt are prepared here, once."""
+    was_live = article.is_live
+    content = (form.title.data, form.summary.data or "", form.body.data)
+    content_changed = content != (article.title, article.summary, article.body_source)
     article.title = form.title.data
     article.change_slug(slug)
     article.category = category
@@ -112,24 +212,32 @@ def fill_article(article: Article, form: ArticleForm, slug: str, tags: list[Tag]
     article.set_body(form.body.data)
     article.status = form.status.data
     article.published_at = publication_time(form, article)
+    if content_changed:
+        article.note_content_change(was_live)
     return article
 
 
 def tag_suggestions_for(body: str, typed_tags: str) -> list[str]:
-    """Suggested tags for a body, existing tags first, leaving out those already typed."""
+    """Suggested tags for a body, tags of published articles first, leaving out those typed and those refused.
+
+    A tag only drafts carry is no established tag: it is offered only when the body itself proposes it.
+    """
     typed = {slugify(name) for name in split_tag_names(typed_tags)}
-    return [tag for tag in suggest_tags(body, Tag.all_names()) if slugify(tag) not in typed]
+    return [tag for tag in suggest_tags(body, Tag.published_names())
+            if slugify(tag) not in typed and tag_problem(normalize_tag_name(tag)) is None]
 
 
-def render_editor(form: ArticleForm, article: Article | None, status: int = 200):
+def render_editor(form: ArticleForm, article: Article | None, status: int = 200, note: str | None = None):
     """The article form, with the editorial checks and tag suggestions for what it holds."""
+    form.stamp(current_user.id)
     body = form.body.data or ""
     warnings = editorial_warnings(form.title.data or "", form.summary.data or "", body) if body else []
     suggestions = tag_suggestions_for(body, form.tags.data or "")
     suggested_summary = "" if form.summary.data or not body else excerpt(render_markdown(body)[1], SUMMARY_MAX)
     return render_template(
         "admin/editor.html", form=form, article=article, warnings=warnings, suggestions=suggestions,
-        suggested_summary=suggested_summary, categories=Category.all_by_name(),
+        suggested_summary=suggested_summary, categories=Category.all_by_name(), note=note,
+        saved_draft=session.pop(SAVED_DRAFT, None),
     ), status
 
 
@@ -158,6 +266,8 @@ def save_article(form: ArticleForm, article: Article | None, slug: str) -> Artic
     target = article or Article()
     fill_article(target, form, slug, *chosen_tags_and_category(form))
     db.session.add(target)
+    db.session.flush()
+    Tag.delete_unused()
     db.session.commit()
     return target
 
@@ -173,10 +283,14 @@ def saved_message(article: Article) -> str:
 
 def edit(article: Article | None):
     """The form's flow: show, re-show (after preview), preview, or save and redirect."""
+    if request.method == "GET" and (kept := take_form(current_user.id, article.id if article else None)):
+        return render_editor(ArticleForm(formdata=MultiDict(kept)), article, note=RESTORED_NOTE)
     form = ArticleForm(data=form_data_of(article) if article and request.method == "GET" else None)
     if request.method == "GET" or request.form.get("action") == "edit":
         return render_editor(form, article)
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    # Asked even when another field is refused, so the editor sees every question at once.
+    if not (category_confirmed(form) and valid):
         return render_editor(form, article, 400)
     slug = chosen_slug(form, article)
     if slug is None:
@@ -184,16 +298,19 @@ def edit(article: Article | None):
     if request.form.get("action") == "preview":
         return render_preview(form, article, slug)
     saved = save_article(form, article, slug)
+    session[SAVED_DRAFT] = str(article.id) if article else "new"
     flash(saved_message(saved), "info")
     return redirect(url_for("admin.edit_article", article_id=saved.id))
 
 
+@csrf.exempt  # checked by check_article_post, which keeps the fields of an aged form
 @bp.route("/articles/new", methods=["GET", "POST"])
 def new_article():
     """Write a new article."""
     return edit(None)
 
 
+@csrf.exempt  # checked by check_article_post, which keeps the fields of an aged form
 @bp.route(f"/articles/<int(max={MAX_ID}):article_id>/edit", methods=["GET", "POST"])
 def edit_article(article_id: int):
     """Change an article."""
@@ -212,13 +329,15 @@ def unpublish_article(article_id: int):
 
 @bp.route(f"/articles/<int(max={MAX_ID}):article_id>/delete", methods=["GET", "POST"])
 def delete_article(article_id: int):
-    """Ask, then delete an article with its comments; tags other articles use stay."""
+    """Ask, then delete an article with its comments and the tags no other article carries."""
     article = db.get_or_404(Article, article_id)
     if request.method == "GET":
         return render_template("admin/delete.html", article=article, form=EmptyForm(),
                                comment_count=len(article.comments))
     title = article.title
     db.session.delete(article)
+    db.session.flush()
+    Tag.delete_unused()
     db.session.commit()
     flash(f"“{title}” and its comments are deleted.", "info")
     return redirect(url_for("admin.articles"))
@@ -280,7 +399,11 @@ def moderate_comments():
 
 
 def admin_context() -> dict:
-    """The pending comment count for the navigation of admin pages (reader pages skip the query)."""
-    if request.blueprint in ("admin", "auth") and request.endpoint != "auth.login":
-        return {"pending_comments": Comment.pending_count()}
-    return {}
+    """Whether the page is the newsroom's, and the pending comment count for the newsroom bar.
+
+    The bar shows on every page a signed-in editor sees, reader pages too; anonymous readers skip the query.
+    """
+    context = {"newsroom_page": request.blueprint in NEWSROOM_BLUEPRINTS}
+    if current_user.is_authenticated:
+        context["pending_comments"] = Comment.pending_count()
+    return context

@@ -10,6 +10,7 @@ import auth
 import commands
 import comments
 import errors
+import labels
 import reader
 import security
 import templating
@@ -39,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(labels.bp)
     app.context_processor(admin.admin_context)
     commands.init_app(app)
     return app

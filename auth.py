@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import delete, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+import keptforms
 import limiter
-from forms import PASSWORD_MIN_LENGTH, AccountForm, SignInForm
+from forms import PASSWORD_MIN_LENGTH, AccountForm, SignInForm, csrf_is_stale
 from models import AdminSession, User, db
+from security import csrf_failed
 from settings import Rule
-from text import now_utc
+from text import now_utc, token_digest
 
 IDLE_LIMIT = timedelta(hours=2)
 SESSION_LIMIT = timedelta(hours=12)
@@ -26,6 +28,8 @@ LAST_SEEN_PRECISION = timedelta(minutes=1)
 SIGN_IN_FAILURES = Rule(limit=5, period=15 * 60)
 SIGN_IN_FAILED = "The name or password is not right."
 USERNAME_MAX = 80
+SESSION_ENDED = "Your session ended, so nothing was changed. Sign in and try again."
+FORM_AGED = "This form had been open too long to be accepted, so nothing was changed. Please try again."
 
 login_manager = LoginManager()
 # Sessions are checked on the server (AdminSession rows); Flask-Login's own protection would
@@ -82,20 +86,17 @@ def name_key(username: str) -> str:
     return f"sign-in-name:{username.strip().casefold()}"
 
 
-def _token_hash(token: str) -> str:
-    """Sessions are stored hashed: a copy of the database opens no browser session."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def start_session(user: User) -> None:
     """A fresh session for this browser: old cookie contents dropped, a new server-side row."""
     token = secrets.token_urlsafe(32)
     forget_expired_sessions()
-    db.session.add(AdminSession(token_hash=_token_hash(token), user_id=user.id))
+    db.session.add(AdminSession(token_hash=token_digest(token), user_id=user.id))
     db.session.commit()
     user.session_token = token
+    kept_key = keptforms.key_for_account(user.id)
     session.clear()
     login_user(user)
+    keptforms.hold_key(kept_key)
 
 
 def forget_expired_sessions() -> None:
@@ -108,7 +109,7 @@ def forget_expired_sessions() -> None:
 @login_manager.user_loader
 def load_signed_in_admin(token: str) -> User | None:
     """The admin whose live session row matches the cookie's token; expired rows are removed."""
-    row = db.session.execute(select(AdminSession).where(AdminSession.token_hash == _token_hash(token))).scalar()
+    row = db.session.execute(select(AdminSession).where(AdminSession.token_hash == token_digest(token))).scalar()
     if row is None:
         return None
     now = now_utc()
@@ -126,7 +127,7 @@ def load_signed_in_admin(token: str) -> User | None:
 def end_session() -> None:
     """Delete this browser's session row, so no copy of its cookie opens anything again."""
     if current_user.is_authenticated:
-        token_hash = _token_hash(current_user.session_token)
+        token_hash = token_digest(current_user.session_token)
         db.session.execute(delete(AdminSession).where(AdminSession.token_hash == token_hash))
         db.session.commit()
     logout_user()
@@ -146,10 +147,39 @@ def safe_next(target: str | None) -> str:
 
 def require_admin() -> Response | None:
     """Before every admin view: anonymous visitors go to the sign-in page, with where they were going."""
-    if not current_user.is_authenticated:
-        target = request.full_path if request.query_string else request.path
-        return redirect(url_for("auth.login", next=target))
-    return None
+    if current_user.is_authenticated:
+        return None
+    if request.method == "POST":
+        return ended_session_answer()
+    target = request.full_path if request.query_string else request.path
+    return redirect(url_for("auth.login", next=target))
+
+
+def page_sent_from() -> str | None:
+    """The path of the page a form was sent from, when that page was one of ours."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path:
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
+def ended_session_answer() -> Response:
+    """A newsroom form sent after its session ended or its token aged: nothing changes, and the editor is told."""
+    if request.is_json:  # the form's script asking for tag suggestions: no page, and no message left waiting
+        return jsonify(error=SESSION_ENDED), 401
+    if current_user.is_authenticated:
+        flash(FORM_AGED, "error")
+        return redirect(page_sent_from() or url_for("admin.articles"), 303)
+    flash(SESSION_ENDED, "error")
+    return redirect(url_for("auth.login", next=page_sent_from()), 303)
+
+
+def csrf_failed_in_newsroom(error: CSRFError):
+    """A token this site issued that aged with its session: the sign-in page; a forged or missing one: the 400 page."""
+    token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
+    if request.endpoint != "auth.login" and csrf_is_stale(error.description, token):
+        return ended_session_answer()
+    return csrf_failed(error)
 
 
 def no_store(response: Response) -> Response:
@@ -185,23 +215,38 @@ def locked_message(seconds: int) -> str:
             f"Sign-in is locked; try again in {minutes} minute{'s' if minutes != 1 else ''}.")
 
 
+def render_login(form: SignInForm, status: int):
+    """The sign-in page, saying so when an article form sent after the session ended is kept."""
+    return render_template("auth/login.html", form=form, form_kept=keptforms.waiting_form() is not None), status
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The sign-in page; five failures lock the name and the address for 15 minutes."""
     form = SignInForm()
     if not form.validate_on_submit():
-        return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
+        return render_login(form, 400 if form.is_submitted() else 200)
     address = limiter.requester_key()
     if wait := sign_in_lock_wait(form.username.data, address):
         form.form_errors.append(locked_message(wait))
-        return render_template("auth/login.html", form=form), 429
+        return render_login(form, 429)
     user = check_credentials(form.username.data, form.password.data)
     if user is None:
         record_failure(form.username.data, address)
         form.form_errors.append(SIGN_IN_FAILED)
-        return render_template("auth/login.html", form=form), 400
+        return render_login(form, 400)
     start_session(user)
-    return redirect(safe_next(request.args.get("next")))
+    return redirect(kept_form_page(user) or safe_next(request.args.get("next")))
+
+
+def kept_form_page(user: User) -> str | None:
+    """The article form whose fields wait for this account after its session ended, if any."""
+    kept = keptforms.waiting_form()
+    if kept is None or kept.user_id != user.id:
+        return None
+    if kept.article_id is None:
+        return url_for("admin.new_article")
+    return url_for("admin.edit_article", article_id=kept.article_id)
 
 
 @bp.post("/logout")
@@ -232,10 +277,17 @@ def init_app(app) -> None:
     login_manager.init_app(app)
 
 
-@bp.before_request
+def guard_newsroom(blueprint: Blueprint, gate=require_admin) -> None:
+    """Make a blueprint the newsroom's: `gate` before every view, pages never stored, and a form whose
+    session ended answered with the sign-in page rather than an error."""
+    blueprint.before_request(gate)
+    blueprint.after_request(no_store)
+    blueprint.register_error_handler(CSRFError, csrf_failed_in_newsroom)
+
+
 def require_admin_except_on_sign_in() -> Response | None:
-    """The sign-in page is the one admin page open to everyone."""
-    return None if request.endpoint == "auth.login" else require_admin()
+    """The sign-in page is open to everyone; signing out works whether or not the session already ended."""
+    return None if request.endpoint in ("auth.login", "auth.logout") else require_admin()
 
 
-bp.after_request(no_store)
+guard_newsroom(bp, require_admin_except_on_sign_in)

@@ -35,12 +35,17 @@ def demo_command() -> None:
 
 @click.command("import-text")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what the import would do, and store nothing.")
 @with_appcontext
-def import_text_command(files: tuple[str, ...]) -> None:
-    """Import plain-text page captures as published articles."""
-    results = importer.import_files(files)
+def import_text_command(files: tuple[str, ...], dry_run: bool) -> None:
+    """Import plain-text page captures as published articles; new categories and dropped keywords are told."""
+    results = importer.import_files(files, dry_run)
     for result in results:
         click.echo(result.message, err=not result.ok)
+        for note in result.notes:
+            click.echo(note)
+    if dry_run:
+        click.echo("Dry run: nothing was stored.")
     if any(result.refused for result in results):
         sys.exit(1)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, session, url_for
+from flask import Blueprint, abort, current_app, redirect, session, url_for
 from flask_wtf.csrf import CSRFError
 
 import limiter
@@ -95,13 +95,12 @@ def post_comment(slug: str):
 
 
 def store_comment(article: Article, name: str, body_html: str) -> Comment:
-    """Commit the comment; remember a held one for its author and tell them it waits."""
+    """Commit the comment; remember a held one, so its author sees it and that it waits."""
     name = re.sub(r"\s+", " ", name).strip()
     comment = Comment(article_id=article.id, author_name=name, body_html=body_html, status=initial_status(body_html))
     db.session.add(comment)
     limiter.forget_expired()
     db.session.commit()
     if comment.status == CommentStatus.PENDING:
-        remember_own_comment(comment.id)
-        flash("Thank you. Your comment will appear once a moderator has approved it.", "info")
+        remember_own_comment(comment.id)  # its thank-you shows beside it while it waits
     return comment

@@ -18,10 +18,11 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, message: str | None = None):
-    """The error page for a status code, in the site's layout."""
+def render_error(code: int, message: str | None = None, back: tuple[str, str] | None = None):
+    """The error page for a status code, in the site's layout; `back` is a (path, text) link to offer."""
     title, default_message = MESSAGES.get(code, MESSAGES[500])
-    return render_template("errors/error.html", code=code, title=title, message=message or default_message), code
+    page = render_template("errors/error.html", code=code, title=title, message=message or default_message, back=back)
+    return page, code
 
 
 def handle_http_error(error: HTTPException):

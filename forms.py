@@ -7,18 +7,20 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from itsdangerous import BadSignature, URLSafeSerializer
-from wtforms import DateTimeLocalField, HiddenField, PasswordField, RadioField, StringField, TextAreaField
+from itsdangerous import BadData, BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from wtforms import BooleanField, DateTimeLocalField, HiddenField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from sanitize import has_control_characters
-from text import TAG_NAME_MAX, now_utc, slugify, split_tag_names
+from text import now_utc, slugify, sort_tag_names
 
 # Whitespace, zero-width characters and the BOM: a field holding only these is empty.
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 INVISIBLE_PADDING = " \t\n\r" + ZERO_WIDTH
 PASSWORD_MIN_LENGTH = 12
+ARTICLE_TITLE_MAX = 200
+ARTICLE_SUMMARY_MAX = 300
 COMMENT_NAME_MAX = 80
 COMMENT_BODY_MAX = 5000
 # A comment form is good for a day; CSRF tokens live exactly as long (WTF_CSRF_TIME_LIMIT).
@@ -26,8 +28,12 @@ COMMENT_FORM_MAX_AGE = timedelta(days=1)
 # Times outside these years are typing slips (and overflow when moved between time zones).
 PUBLICATION_YEARS = (1900, 2999)
 RESEND_MESSAGE = "Please check your comment and send it again."
+TOO_FAST_MESSAGE = "That was quick. Please wait a moment and send it again; your text is kept."
 # Flask-WTF's words for a token that was once good: too old, or its session cookie is gone.
 STALE_CSRF_ERRORS = {"The CSRF token has expired.", "The CSRF session token is missing.", "The CSRF tokens do not match."}
+# An article form names its editor this long: past the CSRF token's day, so a form left open over a
+# long weekend is still kept for its editor rather than refused.
+EDITOR_STAMP_MAX_AGE = timedelta(days=7)
 
 
 def tidy(value: str | None) -> str | None:
@@ -53,6 +59,33 @@ def plain_text(form, field) -> None:
         raise ValidationError("This field contains control characters that cannot be stored.")
     if "\ufffd" in value:
         raise ValidationError("This field contains bytes that are not valid text (UTF-8).")
+
+
+def at_most(limit: int, message: str):
+    """A length check whose message gives the limit and the length sent ('{limit}', '{length}' in it)."""
+
+    def check(form, field) -> None:
+        """Refuse a value longer than the limit, saying by how much."""
+        length = len(field.data or "")
+        if length > limit:
+            raise ValidationError(message.format(limit=limit, length=f"{length:,}"))
+
+    return check
+
+
+def csrf_issued_here(token: str | None) -> bool:
+    """True when a CSRF token carries this site's signature, however old it is; a made-up one does not."""
+    secret = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    try:
+        URLSafeTimedSerializer(secret, salt="wtf-csrf-token").loads(token or "")
+    except BadData:
+        return False
+    return True
+
+
+def csrf_is_stale(problem: str, token: str | None) -> bool:
+    """True when a CSRF check failed only because a token this site issued, or its session, aged."""
+    return problem in STALE_CSRF_ERRORS and csrf_issued_here(token)
 
 
 class CommentForm(FlaskForm):
@@ -86,8 +119,9 @@ class CommentForm(FlaskForm):
         except (BadSignature, TypeError, ValueError, OverflowError):
             return RESEND_MESSAGE
         age = now_utc() - issued
-        too_fast = age.total_seconds() < current_app.config["COMMENT_MIN_SECONDS"]
-        return RESEND_MESSAGE if too_fast or age > COMMENT_FORM_MAX_AGE else None
+        if age.total_seconds() < current_app.config["COMMENT_MIN_SECONDS"]:
+            return TOO_FAST_MESSAGE
+        return RESEND_MESSAGE if age > COMMENT_FORM_MAX_AGE else None
 
     @staticmethod
     def _serializer() -> URLSafeSerializer:
@@ -123,19 +157,46 @@ class AccountForm(FlaskForm):
 class ArticleForm(FlaskForm):
     """An article as the editor writes it; the publication time is in SITE_TIMEZONE."""
 
-    title = StringField("Title", filters=[tidy],
-                        validators=[plain_text, DataRequired("Please give a title."), Length(max=200)])
-    slug = StringField("Address (slug)", filters=[tidy], validators=[plain_text, Optional(), Length(max=200)])
+    title = StringField("Title", filters=[tidy], validators=[
+        plain_text, DataRequired("Please give a title."),
+        at_most(ARTICLE_TITLE_MAX, "Titles can be at most {limit} characters; this one has {length}.")])
+    slug = StringField("Address (slug)", filters=[tidy], validators=[
+        plain_text, Optional(), at_most(200, "Addresses can be at most {limit} characters; this one has {length}.")])
     category = StringField("Category", filters=[tidy], validators=[
-        plain_text, DataRequired("Please pick or type a category."), Length(max=80)])
-    tags = StringField("Tags", filters=[tidy], validators=[plain_text, Length(max=2000)])
-    summary = TextAreaField("Summary", filters=[tidy_text], validators=[plain_text, Length(max=300)])
+        plain_text, DataRequired("Please pick or type a category."),
+        at_most(80, "Category names can be at most {limit} characters; this one has {length}.")])
+    # Asked for only when the category typed does not exist yet, so none appears by a typing slip.
+    new_category = BooleanField("Create it as a new category")
+    tags = StringField("Tags", filters=[tidy], validators=[
+        plain_text, at_most(2000, "Tags can have at most {limit} characters together; these have {length}.")])
+    summary = TextAreaField("Summary", filters=[tidy_text], validators=[
+        plain_text, at_most(ARTICLE_SUMMARY_MAX, "Summaries can be at most {limit} characters; this one has {length}.")])
     body = TextAreaField("Body (Markdown)", filters=[tidy_text],
                          validators=[plain_text, DataRequired("Please write the article.")])
     status = RadioField("Status", choices=[SelectChoice("draft", "Draft"), SelectChoice("published", "Published")],
                         default="draft")
     published_at = DateTimeLocalField("Publication time", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
                                       validators=[Optional()])
+    # Whose form this is, signed: a copy sent after the session ended is kept for that account alone.
+    editor_stamp = HiddenField()
+
+    def stamp(self, user_id: int) -> None:
+        """Sign the editor's account and the time into the form."""
+        self.editor_stamp.data = self._stamp_serializer().dumps([user_id, int(now_utc().timestamp())])
+
+    def stamped_account(self) -> int | None:
+        """The account the form was shown to, if the stamp is this site's and under a week old."""
+        try:
+            user_id, issued = self._stamp_serializer().loads(self.editor_stamp.data or "")
+            age = now_utc() - datetime.fromtimestamp(issued, now_utc().tzinfo)
+        except (BadSignature, TypeError, ValueError, OverflowError, OSError):
+            return None
+        return user_id if isinstance(user_id, int) and timedelta(0) <= age <= EDITOR_STAMP_MAX_AGE else None
+
+    @staticmethod
+    def _stamp_serializer() -> URLSafeSerializer:
+        """Signs editor stamps with the app's key, apart from every other signed value."""
+        return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="article-form-editor")
 
     def process(self, *args, **kwargs) -> None:
         """Say what a publication time should look like when the browser sent something else."""
@@ -149,10 +210,11 @@ class ArticleForm(FlaskForm):
             raise ValidationError("Use at least one letter or digit in the category name.")
 
     def validate_tags(self, field) -> None:
-        """Each tag fits its column."""
-        too_long = [name for name in split_tag_names(field.data or "") if len(name) > TAG_NAME_MAX]
-        if too_long:
-            raise ValidationError(f"Each tag can have at most {TAG_NAME_MAX} characters: {too_long[0][:30]}…")
+        """Every tag follows the tag rules; the error names each one refused, and why."""
+        refused = sort_tag_names(field.data or "")[1]
+        if refused:
+            reasons = "; ".join(f"“{name[:30]}”: {why}" for name, why in refused)
+            raise ValidationError(f"Refused {'this tag' if len(refused) == 1 else 'these tags'}: {reasons}.")
 
     def validate_published_at(self, field) -> None:
         """A publication time in a year a news site can mean."""
@@ -163,3 +225,17 @@ class ArticleForm(FlaskForm):
         """A typed slug must already be in slug form, so the address is exactly what was typed."""
         if field.data and slugify(field.data) != field.data:
             raise ValidationError(f"Use lowercase words joined by hyphens, such as {slugify(field.data)!r}.")
+
+
+class RenameForm(FlaskForm):
+    """A new name for a category or a tag."""
+
+    name = StringField("New name", filters=[tidy], validators=[
+        plain_text, DataRequired("Please give the new name."), Length(max=80)])
+
+
+class MergeForm(FlaskForm):
+    """The category or tag another one is merged into, by name."""
+
+    target = StringField("Merge into", filters=[tidy], validators=[
+        plain_text, DataRequired("Please name the one to merge into."), Length(max=80)])

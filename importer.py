@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from models import Article, ArticleStatus, Category, Tag, db
-from text import TAG_NAME_MAX, age_of, escape_markdown, normalize_tag_name, now_utc, slugify
+from text import age_of, escape_markdown, now_utc, slugify, sort_tag_names, unique_slug
 
 # Larger read counts are typing slips, and would not fit a database integer.
 MAX_READS = 10**12
@@ -29,9 +29,11 @@ _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
-# 'June 4, 2025:', 'November 2024:', '4 June 2025:', '2024-03-03:' start an item of a dated list.
+# 'June 4, 2025:', 'November 2024:', '4 June 2025:', '2024-03-03:', and without a year 'March 3:' or
+# '1 February:', start an item of a dated list.
 DATED_LINE = re.compile(
-    rf"^(?:{_MONTH}\s+(?:\d{{1,2}},?\s+)?\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}):\s*\S",
+    rf"^(?:{_MONTH}\s+(?:\d{{1,2}},?\s+)?\d{{4}}|{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?"
+    rf"|\d{{4}}-\d{{2}}-\d{{2}}):\s*\S",
     re.IGNORECASE,
 )
 CLOSING_PUNCTUATION = tuple(".!?…:;\"”’)]")
@@ -57,6 +59,7 @@ class Capture:
     keywords: list[str]
     title: str
     body: str
+    refused_keywords: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -66,6 +69,7 @@ class ImportResult:
     path: str
     status: str
     message: str
+    notes: list[str] = field(default_factory=list)  # keywords dropped, categories created
 
     @property
     def ok(self) -> bool:
@@ -78,8 +82,8 @@ class ImportResult:
         return self.status == "refused"
 
 
-def parse_first_line(line: str) -> tuple[str, timedelta, int, list[str]]:
-    """(category, age, reads, keywords) from '<Category> Created <N> <unit> ago <R> Reads <keyword>...'."""
+def parse_first_line(line: str) -> tuple[str, timedelta, int, list[str], list[tuple[str, str]]]:
+    """(category, age, reads, keywords, refused keywords with why) from '<Category> Created ... Reads <keyword>...'."""
     match = FIRST_LINE.match(line.strip())
     if not match:
         raise CaptureError(1, "expected '<Category> Created <N> <unit> ago <R> Reads <keyword> ...'")
@@ -88,10 +92,8 @@ def parse_first_line(line: str) -> tuple[str, timedelta, int, list[str]]:
         raise CaptureError(1, f"the category needs 1 to {CATEGORY_MAX} characters with a letter or digit")
     if reads > MAX_READS:
         raise CaptureError(1, f"{reads:,} reads is more than this site can count")
-    keywords = unique_words(match["keywords"])
-    if any(len(keyword) > TAG_NAME_MAX for keyword in keywords):
-        raise CaptureError(1, f"a keyword is longer than {TAG_NAME_MAX} characters")
-    return category, parse_age(match), reads, keywords
+    keywords, refused = sort_tag_names(match["keywords"], separator=None)
+    return category, parse_age(match), reads, keywords, refused
 
 
 def parse_age(match: re.Match) -> timedelta:
@@ -106,16 +108,6 @@ def parse_age(match: re.Match) -> timedelta:
         return age_of(count, match["unit"])
     except ValueError as error:
         raise CaptureError(1, str(error)) from None
-
-
-def unique_words(keywords: str) -> list[str]:
-    """The keywords in order, each kept once (compared by slug)."""
-    seen: dict[str, str] = {}
-    for word in keywords.split():
-        name = normalize_tag_name(word)
-        if slugify(name):
-            seen.setdefault(slugify(name), name)
-    return list(seen.values())
 
 
 def parse_title(line: str) -> str:
@@ -164,14 +156,14 @@ def parse_capture(text: str) -> Capture:
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise CaptureError(1, "the file is empty")
-    category, age, reads, keywords = parse_first_line(lines[0])
+    category, age, reads, keywords, refused = parse_first_line(lines[0])
     if len(lines) < 2:
         raise CaptureError(2, "expected the title in double quotes")
     title = parse_title(lines[1])
     body = body_markdown(lines[2:])
     if not body:
         raise CaptureError(3, "the article has no body")
-    return Capture(category, age, reads, keywords, title, body)
+    return Capture(category, age, reads, keywords, title, body, refused)
 
 
 def read_capture(path: Path) -> str:
@@ -183,39 +175,58 @@ def read_capture(path: Path) -> str:
         raise CaptureError(raw[: error.start].count(b"\n") + 1, "is not valid UTF-8 text") from None
 
 
-def store_capture(capture: Capture) -> Article:
-    """Add the article a capture describes, published at now minus its age, and commit."""
+def store_capture(capture: Capture, slug: str) -> Article:
+    """Add the article a capture describes, published at now minus its age (flushed, not committed)."""
     published_at = now_utc() - capture.age
     article = Article(
-        slug=slugify(capture.title) or "article", title=capture.title, status=ArticleStatus.PUBLISHED,
+        slug=slug, title=capture.title, status=ArticleStatus.PUBLISHED,
         category=Category.get_or_create(capture.category), tags=Tag.get_or_create_all(capture.keywords),
         created_at=published_at, published_at=published_at, reads=capture.reads,
     )
     article.set_body(capture.body)
     db.session.add(article)
-    db.session.commit()
+    db.session.flush()
     return article
 
 
-def import_file(path: Path) -> ImportResult:
-    """Parse and store one capture; nothing of it is stored unless all of it is."""
+def slug_for(title: str) -> str:
+    """The title's slug; a title with no letter or digit takes 'article', then 'article-2', ..."""
+    return slugify(title) or unique_slug(title, Article.slug_taken)
+
+
+def capture_notes(path: Path, capture: Capture, new_categories: set[str]) -> list[str]:
+    """The lines told besides the result: each keyword dropped and why, the category if it is new."""
+    notes = [f"{path}: dropped keyword '{name}': {why}" for name, why in capture.refused_keywords]
+    if Category.find(capture.category) is None and slugify(capture.category) not in new_categories:
+        notes.append(f"new category: {capture.category}")
+    return notes
+
+
+def import_file(path: Path, dry_run: bool = False, new_categories: set[str] | None = None) -> ImportResult:
+    """Parse and store one capture (or, in a dry run, only check it); nothing is stored unless all of it is."""
     try:
         capture = parse_capture(read_capture(path))
     except CaptureError as error:
         return ImportResult(str(path), "refused", f"{path}: refused: {error}")
     except OSError as error:
         return ImportResult(str(path), "refused", f"{path}: refused: cannot read the file ({error.strerror})")
-    slug = slugify(capture.title) or "article"
+    slug = slug_for(capture.title)
     if Article.slug_taken(slug):
         return ImportResult(str(path), "skipped", f"{path}: skipped: an article with the slug '{slug}' exists")
+    new_categories = set() if new_categories is None else new_categories
+    notes = capture_notes(path, capture, new_categories)
     try:
-        store_capture(capture)
+        store_capture(capture, slug)
+        db.session.rollback() if dry_run else db.session.commit()
     except (SQLAlchemyError, OverflowError, ValueError) as error:
         db.session.rollback()
         return ImportResult(str(path), "refused", f"{path}: refused: could not be stored ({type(error).__name__})")
-    return ImportResult(str(path), "imported", f"{path}: imported '{capture.title}' as /articles/{slug}")
+    new_categories.add(slugify(capture.category))  # a dry run tells of it once, as a real import would
+    verb = "would import" if dry_run else "imported"
+    return ImportResult(str(path), "imported", f"{path}: {verb} '{capture.title}' as /articles/{slug}", notes)
 
 
-def import_files(paths: Iterable[str | Path]) -> list[ImportResult]:
-    """Import each file on its own, so one bad file does not stop the others."""
-    return [import_file(Path(path)) for path in paths]
+def import_files(paths: Iterable[str | Path], dry_run: bool = False) -> list[ImportResult]:
+    """Import each file on its own, so one bad file does not stop the others; a dry run stores nothing."""
+    new_categories: set[str] = set()
+    return [import_file(Path(path), dry_run, new_categories) for path in paths]

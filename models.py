@@ -13,6 +13,7 @@ from typing import Any
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Column,
     DateTime,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     TypeDecorator,
     and_,
     case,
+    delete,
     event,
     func,
     or_,
@@ -136,7 +138,12 @@ class Category(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
+    # The place in the header menu the editors chose; ties (new categories) go by name.
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0", index=True)
     articles: Mapped[list[Article]] = relationship(back_populates="category")
+    redirects: Mapped[list[CategoryRedirect]] = relationship(
+        back_populates="category", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def __repr__(self) -> str:
         return f"<Category {self.slug}>"
@@ -147,12 +154,21 @@ class Category(db.Model):
         return db.session.execute(select(cls).filter_by(slug=slug)).scalar_one_or_none()
 
     @classmethod
+    def find(cls, name: str) -> Category | None:
+        """The category this name means: its slug now, or a slug it had before a rename or merge."""
+        slug = slugify(name)
+        return cls.by_slug(slug) or db.session.execute(
+            select(cls).join(CategoryRedirect).where(CategoryRedirect.old_slug == slug)).scalar_one_or_none()
+
+    @classmethod
     def get_or_create(cls, name: str) -> Category:
-        """The category with this name's slug, created (not yet committed) if new."""
+        """The category this name means, created (not yet committed) if new."""
         name = " ".join(name.split())
-        found = cls.by_slug(slugify(name))
+        found = cls.find(name)
         if found is None:
-            found = cls(name=name, slug=slugify(name))
+            # A new category joins the end of the menu order the editors set.
+            last = db.session.execute(select(func.max(cls.position))).scalar_one_or_none() or 0
+            found = cls(name=name, slug=slugify(name), position=last + 1)
             db.session.add(found)
         return found
 
@@ -162,13 +178,60 @@ class Category(db.Model):
         return list(db.session.execute(select(cls).order_by(cls.name)).scalars())
 
     @classmethod
+    def in_menu_order(cls):
+        """The order the header menu shows categories in: the editors' positions, then names."""
+        return cls.position, func.lower(cls.name), cls.id
+
+    @classmethod
     def in_use(cls) -> list[Category]:
-        """The categories readers can see an article in, alphabetically, for navigation.
+        """The categories readers can see an article in, in the editors' menu order, for navigation.
 
         A draft's or a scheduled article's new category must not show before the article does.
         """
         published = select(Article.id).where(Article.category_id == cls.id, Article.is_published()).exists()
-        return list(db.session.execute(select(cls).where(published).order_by(cls.name)).scalars())
+        return list(db.session.execute(select(cls).where(published).order_by(*cls.in_menu_order())).scalars())
+
+    @classmethod
+    def with_counts(cls) -> list[tuple[Category, int, int]]:
+        """Every category in menu order with its published and unpublished (draft or scheduled) article counts."""
+        categories = list(db.session.execute(select(cls).order_by(*cls.in_menu_order())).scalars())
+        counts = cls.counts_for([category.id for category in categories])
+        return [(category, *counts[category.id]) for category in categories]
+
+    @classmethod
+    def counts_for(cls, category_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """{category id: (published, unpublished)} article counts for these categories, in one query."""
+        live = case((Article.is_published(), 1), else_=0)
+        query = (select(Article.category_id, func.sum(live), func.count())
+                 .where(Article.category_id.in_(category_ids)).group_by(Article.category_id))
+        counts = {category_id: (int(live), total - int(live)) for category_id, live, total in db.session.execute(query)}
+        return {category_id: counts.get(category_id, (0, 0)) for category_id in category_ids}
+
+    def article_count(self) -> int:
+        """How many articles, of any status, are in this category."""
+        return db.session.execute(select(func.count(Article.id)).where(Article.category_id == self.id)).scalar_one()
+
+    def rename(self, name: str) -> None:
+        """Take a new name; the old address keeps answering, as a redirect to the new one."""
+        self.name = " ".join(name.split())
+        move_slug(self, slugify(self.name), CategoryRedirect)
+
+    def merge_into(self, target: Category) -> None:
+        """Move every article to `target` and delete this category; its addresses redirect to `target`."""
+        db.session.execute(update(Article).where(Article.category_id == self.id).values(category_id=target.id))
+        hand_over_redirects(self, target, CategoryRedirect, CategoryRedirect.category_id)
+        db.session.delete(self)
+
+    @classmethod
+    def move(cls, category: Category, step: int) -> None:
+        """Move a category one place up (-1) or down (+1) in the menu, numbering every place afresh."""
+        ordered = list(db.session.execute(select(cls).order_by(*cls.in_menu_order())).scalars())
+        index = ordered.index(category)
+        other = index + step
+        if 0 <= other < len(ordered):
+            ordered[index], ordered[other] = ordered[other], ordered[index]
+        for position, each in enumerate(ordered, start=1):
+            each.position = position
 
 
 class Tag(db.Model):
@@ -178,6 +241,9 @@ class Tag(db.Model):
     name: Mapped[str] = mapped_column(String(TAG_NAME_MAX))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     articles: Mapped[list[Article]] = relationship(secondary=article_tags, back_populates="tags")
+    redirects: Mapped[list[TagRedirect]] = relationship(
+        back_populates="tag", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def __repr__(self) -> str:
         return f"<Tag {self.slug}>"
@@ -189,20 +255,72 @@ class Tag(db.Model):
 
     @classmethod
     def get_or_create_all(cls, names: list[str]) -> list[Tag]:
-        """Tags for normalized names, one query for the existing ones; new ones added, not committed."""
+        """Tags for normalized names (also found by a slug they had before), new ones added, not committed."""
         wanted = {slugify(name): name for name in names}
-        existing = db.session.execute(select(cls).where(cls.slug.in_(wanted))).scalars()
-        found = {tag.slug: tag for tag in existing}
+        found = {tag.slug: tag for tag in db.session.execute(select(cls).where(cls.slug.in_(wanted))).scalars()}
+        former = select(TagRedirect.old_slug, cls).join(cls).where(TagRedirect.old_slug.in_(set(wanted) - set(found)))
+        found.update({old: tag for old, tag in db.session.execute(former)})
         for slug, name in wanted.items():
             if slug not in found:
                 found[slug] = cls(name=name, slug=slug)
                 db.session.add(found[slug])
-        return [found[slug] for slug in wanted]
+        return list({id(found[slug]): found[slug] for slug in wanted}.values())
 
     @classmethod
-    def all_names(cls) -> list[str]:
-        """Every tag's name, for suggestions that prefer tags already in use."""
-        return list(db.session.execute(select(cls.name).order_by(cls.name)).scalars())
+    def published_names(cls) -> list[str]:
+        """The names of tags that published articles carry, for suggestions that prefer tags in use."""
+        live = select(article_tags.c.tag_id).where(article_tags.c.listed_at <= now_utc())
+        return list(db.session.execute(select(cls.name).where(cls.id.in_(live)).order_by(cls.name)).scalars())
+
+    @classmethod
+    def delete_unused(cls) -> None:
+        """Delete the tags no article carries any more (after an article was deleted or retagged)."""
+        used = select(article_tags.c.tag_id)
+        db.session.execute(delete(cls).where(cls.id.not_in(used)), execution_options={"synchronize_session": False})
+
+    @classmethod
+    def for_admin(cls):
+        """Every tag by name, for the newsroom's tag page to page through."""
+        return select(cls).order_by(func.lower(cls.name), cls.id)
+
+    @classmethod
+    def counts_for(cls, tag_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """{tag id: (published, unpublished)} article counts for these tags, in one query."""
+        live = case((Article.is_published(), 1), else_=0)
+        query = (
+            select(article_tags.c.tag_id, func.sum(live), func.count())
+            .join(Article, Article.id == article_tags.c.article_id)
+            .where(article_tags.c.tag_id.in_(tag_ids)).group_by(article_tags.c.tag_id)
+        )
+        counts = {tag_id: (int(live), total - int(live)) for tag_id, live, total in db.session.execute(query)}
+        return {tag_id: counts.get(tag_id, (0, 0)) for tag_id in tag_ids}
+
+    def article_count(self) -> int:
+        """How many articles, of any status, carry this tag."""
+        query = select(func.count()).select_from(article_tags).where(article_tags.c.tag_id == self.id)
+        return db.session.execute(query).scalar_one()
+
+    def rename(self, name: str) -> None:
+        """Take a new name; the old address keeps answering, as a redirect to the new one."""
+        self.name = name
+        move_slug(self, slugify(name), TagRedirect)
+
+    def merge_into(self, target: Tag) -> None:
+        """Move this tag's links to `target` and delete it; an article with both keeps one link, the earlier."""
+        links = article_tags.c
+        both = select(links.article_id).where(links.tag_id == target.id)
+        for article_id, listed_at in db.session.execute(
+                select(links.article_id, links.listed_at).where(links.tag_id == self.id, links.article_id.in_(both))):
+            kept = db.session.execute(select(links.listed_at).where(
+                links.tag_id == target.id, links.article_id == article_id)).scalar_one()
+            earlier = min((t for t in (listed_at, kept) if t is not None), default=None)
+            db.session.execute(update(article_tags).where(links.tag_id == target.id, links.article_id == article_id)
+                               .values(listed_at=earlier))
+        db.session.execute(delete(article_tags).where(links.tag_id == self.id, links.article_id.in_(both)))
+        db.session.execute(update(article_tags).where(links.tag_id == self.id).values(tag_id=target.id))
+        hand_over_redirects(self, target, TagRedirect, TagRedirect.tag_id)
+        db.session.expire(target, ["articles"])
+        db.session.delete(self)
 
     @classmethod
     def with_published_counts(cls) -> list[tuple[Tag, int]]:
@@ -217,6 +335,11 @@ class Tag(db.Model):
         )
         query = select(cls, counts.c.count).join(counts, counts.c.tag_id == cls.id).order_by(func.lower(cls.name))
         return [(tag, n) for tag, n in db.session.execute(query)]
+
+
+def _first_content_time(context) -> datetime:
+    """A new article's content dates from its publication when it has one (imports), else from now."""
+    return context.get_current_parameters().get("published_at") or now_utc()
 
 
 class Article(db.Model):
@@ -237,7 +360,9 @@ class Article(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=ArticleStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
+    # The last change readers can see (title, summary, body), never a read: "Updated", feeds and
+    # sitemaps rely on it. Set by note_content_change, so no onupdate moves it.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_first_content_time)
     # 64-bit, as read counts an import brings can pass two billion; SQLite's INTEGER already is.
     reads: Mapped[int] = mapped_column(READ_COUNT, default=0, server_default="0")
 
@@ -258,6 +383,16 @@ class Article(db.Model):
         self.body_source = source
         self.body_html, plain = render_markdown(source)
         self.excerpt = make_excerpt(plain)
+
+    def note_content_change(self, was_live: bool) -> None:
+        """Record a change of what readers see; one made before publication is no update to them."""
+        now = now_utc()
+        self.updated_at = now if was_live or self.published_at is None else min(now, self.published_at)
+
+    @property
+    def was_updated(self) -> bool:
+        """True when readers saw the article and its content changed after that."""
+        return self.published_at is not None and self.updated_at is not None and self.updated_at > self.published_at
 
     @property
     def listing_summary(self) -> str:
@@ -433,6 +568,34 @@ class AdminSession(db.Model):
         return f"<AdminSession of {self.user_id}>"
 
 
+class KeptForm(db.Model):
+    """An article form sent after its session ended, held for its editor until they sign in again."""
+
+    __tablename__ = "kept_forms"
+
+    # The one-time key lives in the editor's session cookie; only its hash is stored here.
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # NULL for a new article, or when the article was deleted meanwhile (the text then opens as a new one).
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), index=True)
+    fields: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
+
+    def __repr__(self) -> str:
+        return f"<KeptForm of {self.user_id} for {self.article_id}>"
+
+    @classmethod
+    def by_key_hash(cls, key_hash: str, kept_since: datetime) -> KeptForm | None:
+        """The form kept under this key hash, unless it was kept before `kept_since`."""
+        query = select(cls).where(cls.key_hash == key_hash, cls.created_at >= kept_since)
+        return db.session.execute(query).scalar_one_or_none()
+
+    @classmethod
+    def forget_kept_before(cls, moment: datetime) -> None:
+        """Remove forms held since before `moment`, so the table holds only the last hour's."""
+        db.session.execute(delete(cls).where(cls.created_at < moment))
+
+
 class SlugRedirect(db.Model):
     """A slug an article was published under before; its old links answer 301 to the new one."""
 
@@ -456,6 +619,65 @@ class SlugRedirect(db.Model):
         return db.session.execute(query).scalar_one_or_none()
 
 
+class CategoryRedirect(db.Model):
+    """A slug a category had before a rename or merge; its old links answer 301 to the category now."""
+
+    __tablename__ = "category_redirects"
+
+    old_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), index=True)
+    category: Mapped[Category] = relationship(back_populates="redirects")
+
+    def __repr__(self) -> str:
+        return f"<CategoryRedirect {self.old_slug}>"
+
+    @classmethod
+    def target_of(cls, slug: str) -> str | None:
+        """The current slug of the category once known as `slug`, if any."""
+        query = select(Category.slug).join(cls, cls.category_id == Category.id).where(cls.old_slug == slug)
+        return db.session.execute(query).scalar_one_or_none()
+
+
+class TagRedirect(db.Model):
+    """A slug a tag had before a rename or merge; its old links answer 301 to the tag now."""
+
+    __tablename__ = "tag_redirects"
+
+    old_slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), index=True)
+    tag: Mapped[Tag] = relationship(back_populates="redirects")
+
+    def __repr__(self) -> str:
+        return f"<TagRedirect {self.old_slug}>"
+
+    @classmethod
+    def target_of(cls, slug: str) -> str | None:
+        """The current slug of the tag once known as `slug`, if any."""
+        query = select(Tag.slug).join(cls, cls.tag_id == Tag.id).where(cls.old_slug == slug)
+        return db.session.execute(query).scalar_one_or_none()
+
+
+def move_slug(owner: Category | Tag, new_slug: str, redirect_model) -> None:
+    """Give a category or tag a new slug, keeping the old one as a redirect (and dropping one for the new)."""
+    if new_slug == owner.slug:
+        return
+    # The new slug now names this one: another's redirect from it would point readers away.
+    owner_column = redirect_model.category_id if redirect_model is CategoryRedirect else redirect_model.tag_id
+    db.session.execute(delete(redirect_model).where(redirect_model.old_slug == new_slug, owner_column != owner.id))
+    if owner.slug:
+        owner.redirects.append(redirect_model(old_slug=owner.slug))
+    owner.redirects = [redirect for redirect in owner.redirects if redirect.old_slug != new_slug]
+    owner.slug = new_slug
+
+
+def hand_over_redirects(source: Category | Tag, target: Category | Tag, redirect_model, owner_column) -> None:
+    """Point the source's old slugs, and its slug now, at the target of a merge."""
+    db.session.execute(update(redirect_model).where(owner_column == source.id).values({owner_column: target.id}))
+    db.session.expire(source, ["redirects"])
+    db.session.add(redirect_model(old_slug=source.slug, **{owner_column.key: target.id}))
+    db.session.expire(target, ["redirects"])
+
+
 class RateLimit(db.Model):
     """Hits on one limiter key in its current window, shared by every worker on the database."""
 
@@ -476,38 +698,48 @@ class BadCursor(ValueError):
     """A paging cursor that does not parse."""
 
 
-def encode_cursor(article: Article) -> str:
-    """An opaque cursor naming an article's place in the newest-first order."""
+def encode_cursor(article: Article, page: int) -> str:
+    """An opaque cursor naming an article's place in the newest-first order and the page it leads to."""
     micros = int(article.published_at.timestamp() * 1_000_000)
-    return base64.urlsafe_b64encode(f"{micros}:{article.id}".encode()).decode().rstrip("=")
+    return base64.urlsafe_b64encode(f"{micros}:{article.id}:{page}".encode()).decode().rstrip("=")
 
 
 # Ids are INTEGER columns, 32-bit on PostgreSQL: a larger id in a forged cursor or address must be
 # refused here, or PostgreSQL fails the whole query ("integer out of range") where SQLite finds nothing.
 MAX_ID = 2**31 - 1
+MAX_PAGE = 10**6
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    """The (published_at, id) a cursor names; BadCursor when it was not made by encode_cursor."""
+def decode_cursor(cursor: str) -> tuple[datetime, int, int | None]:
+    """The (published_at, id, page number) a cursor names; BadCursor when it was not made by encode_cursor.
+
+    Cursors made before pages were numbered carry no page: None.
+    """
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        match = re.fullmatch(r"(-?[0-9]{1,18}):([0-9]{1,19})", raw)
+        match = re.fullmatch(r"(-?[0-9]{1,18}):([0-9]{1,19})(?::([0-9]{1,7}))?", raw)
         micros, article_id = int(match[1]), int(match[2])
+        page = int(match[3]) if match[3] else None
         when = datetime.fromtimestamp(micros / 1_000_000, UTC)
     except (binascii.Error, UnicodeDecodeError, TypeError, ValueError, OverflowError, OSError):
         raise BadCursor(cursor) from None
-    if not 0 < article_id <= MAX_ID:
+    if not 0 < article_id <= MAX_ID or (page is not None and not 2 <= page <= MAX_PAGE):
         raise BadCursor(cursor)
-    return when, article_id
+    return when, article_id, page
 
 
 @dataclass
 class Page:
-    """One page of a listing and the cursors to its neighbours (None where there is none)."""
+    """One page of a listing, its number (None for an old cursor) and the cursors to its neighbours.
+
+    `newer` is None where there is no newer page, and "" where the newer page is the listing's first,
+    which has its own address without a cursor.
+    """
 
     articles: list[Article]
     newer: str | None
     older: str | None
+    number: int | None = 1
 
 
 @dataclass(frozen=True)
@@ -524,23 +756,33 @@ class Listing:
         return (self.time, self.ident) if self.via is not None else (Article.published_at, Article.id)
 
 
+def _newer_cursor(article: Article, number: int | None) -> str:
+    """The cursor of the page before this one: "" when that is the first page."""
+    if number == 2:
+        return ""
+    return encode_cursor(article, number - 1 if number else 2)
+
+
 def published_page(listing: Listing | None = None, before: str | None = None, after: str | None = None,
                    per_page: int = 20) -> Page:
     """A newest-first page of published articles in a listing, older than `before` or newer than `after`."""
     listing = listing or Listing()
     if after:
-        at = decode_cursor(after)
+        *at, number = decode_cursor(after)
         rows = _listing(listing, [_newer_than(at, listing)], None, ascending=True, limit=per_page + 1)
         articles = list(reversed(rows[:per_page]))
-        newer = encode_cursor(articles[0]) if len(rows) > per_page else None
-        return Page(articles, newer, encode_cursor(articles[-1]) if articles else None)
-    at = decode_cursor(before) if before else None
+        newer = _newer_cursor(articles[0], number) if len(rows) > per_page else None
+        older = encode_cursor(articles[-1], number + 1 if number else 2) if articles else None
+        return Page(articles, newer, older, number)
+    at, number = None, 1
+    if before:
+        *at, number = decode_cursor(before)
     keyset = [_older_than(at, listing)] if at else []
     rows = _listing(listing, keyset, at[0] if at else None, ascending=False, limit=per_page + 1)
     articles = rows[:per_page]
-    newer = encode_cursor(articles[0]) if before and articles else None
-    older = encode_cursor(articles[-1]) if len(rows) > per_page else None
-    return Page(articles, newer, older)
+    newer = _newer_cursor(articles[0], number) if before and articles else None
+    older = encode_cursor(articles[-1], number + 1 if number else 2) if len(rows) > per_page else None
+    return Page(articles, newer, older, number)
 
 
 def _older_than(at: tuple[datetime, int], listing: Listing):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from flask import Blueprint, Request, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -12,14 +13,17 @@ from models import (
     Article,
     BadCursor,
     Category,
+    CategoryRedirect,
     Comment,
     Listing,
     SlugRedirect,
     Tag,
+    TagRedirect,
     in_category,
     published_page,
     with_tag,
 )
+from templating import set_nav_section
 
 bp = Blueprint("reader", __name__)
 
@@ -87,34 +91,45 @@ def home():
     return listing("reader/home.html")
 
 
-def lowercase_redirect(slug: str):
-    """Slugs are lowercase; a link typed in capitals is sent to the real address, or a 404."""
-    if slug == slug.lower():
+def redirect_to_slug(slug: str):
+    """301 to the same view under another slug."""
+    return redirect(url_for(request.endpoint, **(request.view_args | {"slug": slug})), 301)
+
+
+def canonical_redirect(slug: str):
+    """Slugs are NFC and lowercase; a link typed in capitals or decomposed is sent to the real address, or a 404."""
+    canonical = unicodedata.normalize("NFC", slug).lower()
+    if slug == canonical:
         abort(404)
-    return redirect(url_for(request.endpoint, **(request.view_args | {"slug": slug.lower()})), 301)
+    return redirect_to_slug(canonical)
 
 
 @bp.get("/categories/<slug>")
 def category(slug: str):
-    """The newest published articles of one category."""
+    """The newest published articles of one category; a former slug answers 301."""
     found = Category.by_slug(slug)
     if found is None:
-        return lowercase_redirect(slug)
+        new_slug = CategoryRedirect.target_of(slug)
+        return redirect_to_slug(new_slug) if new_slug else canonical_redirect(slug)
+    set_nav_section("category", found.slug)
     return listing("reader/category.html", in_category(found), category=found)
 
 
 @bp.get("/tags/<slug>")
 def tag(slug: str):
-    """The newest published articles carrying one tag."""
+    """The newest published articles carrying one tag; a former slug answers 301."""
     found = Tag.by_slug(slug)
     if found is None:
-        return lowercase_redirect(slug)
+        new_slug = TagRedirect.target_of(slug)
+        return redirect_to_slug(new_slug) if new_slug else canonical_redirect(slug)
+    set_nav_section("tags", current="true")
     return listing("reader/tag.html", with_tag(found), tag=found)
 
 
 @bp.get("/tags")
 def tags():
     """Every tag in use, with how many published articles carry it."""
+    set_nav_section("tags")
     return render_template("reader/tags.html", tag_counts=Tag.with_published_counts())
 
 
@@ -124,6 +139,7 @@ def render_article(article: Article, form: CommentForm, reads: int | None = None
     The newsroom's preview renders through here too, with `extra` for its banner.
     """
     comments = Comment.shown_on(article.id, session.get("own_comments", [])) if article.id else []
+    set_nav_section("category", article.category.slug, current="true")
     return render_template("reader/article.html", article=article, comments=comments, form=form,
                            reads=article.reads if reads is None else reads, **extra)
 
@@ -134,7 +150,7 @@ def article(slug: str):
     found = Article.published_by_slug(slug)
     if found is None:
         new_slug = SlugRedirect.target_of(slug)
-        return redirect(url_for("reader.article", slug=new_slug), 301) if new_slug else lowercase_redirect(slug)
+        return redirect_to_slug(new_slug) if new_slug else canonical_redirect(slug)
     reads = found.reads
     if should_count_read(request) and first_read_in_session(found.id):
         Article.count_read(found.id)

@@ -24,6 +24,8 @@ ARTICLE_ATTRIBUTES = {"a": ["href", "title"], "img": ["src", "alt", "title"], "o
 
 COMMENT_TAGS = frozenset({"strong", "em", "code", "pre", "blockquote", "a", "ul", "ol", "li", "p", "br"})
 COMMENT_ATTRIBUTES = {"a": ["href"]}
+# Older spellings readers type, kept as the elements that say the same.
+COMMENT_TAG_SYNONYMS = {"b": "strong", "i": "em"}
 COMMENT_LINK_REL = "nofollow ugc noopener noreferrer"
 # Elements a comment's own paragraphs never wrap: text inside them keeps its line breaks as <br>.
 COMMENT_BLOCKS = frozenset({"p", "blockquote", "pre", "ul", "ol"})
@@ -122,6 +124,16 @@ def _finished_link(tokens: list[dict]):
         yield from tokens
 
 
+class _SynonymFilter(Filter):
+    """<b> and <i> become <strong> and <em>, so comments keep one spelling of each."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token.get("name") in COMMENT_TAG_SYNONYMS:
+                token = {**token, "name": COMMENT_TAG_SYNONYMS[token["name"]]}
+            yield token
+
+
 class _ParagraphFilter(Filter):
     """A comment's plain text laid out after cleaning: blank lines part paragraphs, a newline is a <br>.
 
@@ -184,14 +196,17 @@ _article_cleaner = bleach.Cleaner(
     tags=ARTICLE_TAGS, attributes=ARTICLE_ATTRIBUTES, protocols=LINK_PROTOCOLS, strip=True,
     filters=[partial(_UrlFilter, on_site=True)],
 )
-_COMMENT_FILTERS = [partial(LinkifyFilter, callbacks=[_comment_link_attributes], parse_email=False), _UrlFilter]
+_COMMENT_FILTERS = [
+    _SynonymFilter, partial(LinkifyFilter, callbacks=[_comment_link_attributes], parse_email=False), _UrlFilter,
+]
 _comment_cleaner = bleach.Cleaner(
-    tags=COMMENT_TAGS, attributes=COMMENT_ATTRIBUTES, protocols=LINK_PROTOCOLS, strip=True,
-    filters=[*_COMMENT_FILTERS, _ParagraphFilter],
+    tags=COMMENT_TAGS | COMMENT_TAG_SYNONYMS.keys(), attributes=COMMENT_ATTRIBUTES, protocols=LINK_PROTOCOLS,
+    strip=True, filters=[*_COMMENT_FILTERS, _ParagraphFilter],
 )
 # For HTML stored by an earlier version: the same rules, its paragraphs already laid out.
 _stored_comment_cleaner = bleach.Cleaner(
-    tags=COMMENT_TAGS, attributes=COMMENT_ATTRIBUTES, protocols=LINK_PROTOCOLS, strip=True, filters=_COMMENT_FILTERS,
+    tags=COMMENT_TAGS | COMMENT_TAG_SYNONYMS.keys(), attributes=COMMENT_ATTRIBUTES, protocols=LINK_PROTOCOLS,
+    strip=True, filters=_COMMENT_FILTERS,
 )
 
 

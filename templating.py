@@ -2,19 +2,52 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from urllib.parse import unquote
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
+from markupsafe import Markup
 
 from forms import COMMENT_BODY_MAX
-from models import Category
-from text import relative_time
+from models import Category, Page
+from text import now_utc, relative_time
+
+# Listings say "3 days ago" for a week; past that a date says more than "5 weeks ago".
+RELATIVE_DATES_FOR = timedelta(days=7)
 
 
 def local_time(moment: datetime) -> str:
     """An exact date and time in SITE_TIMEZONE, for hover titles."""
     local = moment.astimezone(current_app.config["TIMEZONE"])
     return local.strftime("%-d %B %Y, %H:%M %Z")
+
+
+def local_date(moment: datetime) -> str:
+    """The day in SITE_TIMEZONE, as readers write it: '12 March 2026'."""
+    return moment.astimezone(current_app.config["TIMEZONE"]).strftime("%-d %B %Y")
+
+
+def listing_date(moment: datetime) -> str:
+    """A listed article's date: relative for a week, then the day."""
+    return relative_time(moment) if now_utc() - moment < RELATIVE_DATES_FOR else local_date(moment)
+
+
+def paged(heading: str, page: Page) -> str:
+    """A listing's heading, with its page number past the first page: 'Politics — Page 2'."""
+    return f"{heading} — Page {page.number}" if page.number and page.number > 1 else heading
+
+
+def set_nav_section(kind: str, slug: str | None = None, current: str = "page") -> None:
+    """Mark the header link of this page's section: 'page' when the page is the link's, 'true' within it."""
+    g.nav_section = (kind, slug, current)
+
+
+def nav_current(kind: str, slug: str | None = None) -> Markup:
+    """The aria-current attribute for a header link, if it is this page's section."""
+    section = g.get("nav_section")
+    if section and section[:2] == (kind, slug):
+        return Markup(' aria-current="{}"').format(section[2])
+    return Markup("")
 
 
 def iso_time(moment: datetime) -> str:
@@ -59,8 +92,13 @@ def init_app(app: Flask) -> None:
     """Register the filters and the context processor."""
     app.add_template_filter(relative_time, "ago")
     app.add_template_filter(local_time)
+    app.add_template_filter(local_date)
+    app.add_template_filter(listing_date)
     app.add_template_filter(iso_time)
+    app.add_template_filter(unquote, "urldecode")  # addresses shown as readers' address bars show them
     app.add_template_global(plural)
+    app.add_template_global(paged)
+    app.add_template_global(nav_current)
     app.add_template_global(field_attributes)
     app.add_template_global(comment_hint)
     app.context_processor(site_context)

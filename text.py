@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 import unicodedata
@@ -22,15 +23,67 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def token_digest(token: str) -> str:
+    """How a secret token is stored: hashed, so a copy of the database opens nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# Latin letters with no accent to decompose that still have a plain ASCII spelling.
+LATIN_ASCII = {"æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ł": "l", "ħ": "h", "ı": "i",
+               "ŧ": "t", "ƀ": "b", "ß": "ss"}
+
+
+def _is_latin(ch: str) -> bool:
+    """True for a letter of the Latin script (full-width forms included)."""
+    return unicodedata.category(ch).startswith("L") and "LATIN" in unicodedata.name(ch, "")
+
+
+def _fold_latin(ch: str) -> str:
+    """A Latin letter lowercased with its accents folded to ASCII: 'É' -> 'e', 'Æ' -> 'ae'."""
+    folded = unicodedata.normalize("NFKD", ch.casefold())
+    return "".join(LATIN_ASCII.get(c, c) for c in folded if not unicodedata.combining(c))
+
+
+def _slug_pieces(text: str):
+    """Each character of NFC text as a slug spells it; '-' for anything but a letter, mark or digit."""
+    after_latin = False
+    # Lowercasing the whole text, not letter by letter, keeps the Greek final sigma: 'ΟΔΟΣ' -> 'οδος'.
+    for ch in unicodedata.normalize("NFC", text.lower()):
+        kind = unicodedata.category(ch)
+        if kind.startswith("M"):
+            # On a Latin letter a mark is an accent; in other scripts (Arabic, Hindi) it is part of the word.
+            yield "" if after_latin else ch
+            continue
+        after_latin = _is_latin(ch)
+        if after_latin:
+            yield _fold_latin(ch)
+        elif kind.startswith("L") or kind == "Nd":
+            yield ch
+        elif kind in ("Nl", "No") and unicodedata.normalize("NFKC", ch) != ch:
+            yield from _slug_pieces(unicodedata.normalize("NFKC", ch))  # '²' -> '2', 'Ⅻ' -> 'xii'
+        else:
+            yield "-"
+
+
 def slugify(text: str) -> str:
-    """A readable URL slug: accents dropped, other scripts kept, words joined by hyphens."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", without_marks))
-    slug = "-".join(words)
+    """A readable URL slug: the title's words as written (NFC, lowercase), Latin accents folded, hyphens between.
+
+    Marks stay with their letters: dropping the voiced marks of 'で' or the hamza of 'أ' would spell other words.
+    """
+    slug = re.sub(r"-+", "-", "".join(_slug_pieces(text))).strip("-")
     if len(slug) > SLUG_MAX_LENGTH:
-        slug = slug[:SLUG_MAX_LENGTH].rsplit("-", 1)[0]
+        slug = _cut_slug(slug)
     return slug
+
+
+def _cut_slug(slug: str) -> str:
+    """The slug cut to SLUG_MAX_LENGTH at a hyphen, or at least not between a letter and its marks."""
+    cut = slug[:SLUG_MAX_LENGTH]
+    if slug[SLUG_MAX_LENGTH] != "-" and "-" in cut:
+        return cut.rsplit("-", 1)[0]
+    while cut and unicodedata.category(slug[len(cut)]).startswith("M"):
+        cut = cut[:-1]
+    return cut.rstrip("-")
 
 
 def unique_slug(text: str, taken: Callable[[str], bool], fallback: str = "article") -> str:
@@ -43,19 +96,52 @@ def unique_slug(text: str, taken: Callable[[str], bool], fallback: str = "articl
     return slug
 
 
+# Scripts written without spaces between words, where one character can be a whole word ('株').
+UNSPACED_SCRIPTS = ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "HIRAGANA", "KATAKANA", "THAI",
+                    "LAO", "KHMER", "MYANMAR", "TIBETAN", "YI ")
+TAG_NAME_MIN = 2
+
+
 def normalize_tag_name(name: str) -> str:
-    """A tag's display name: hyphens and runs of space folded to one space, ends trimmed."""
-    return " ".join(re.sub(r"[-_]+", " ", name).split())
+    """A tag's display name: a leading '#' dropped, hyphens and runs of space folded to one space, ends trimmed."""
+    return " ".join(re.sub(r"[-_]+", " ", name.strip().lstrip("#")).split())
+
+
+def _in_unspaced_script(ch: str) -> bool:
+    """True for a character of a script written without spaces (Chinese, Japanese, Thai, ...)."""
+    return unicodedata.name(ch, "").startswith(UNSPACED_SCRIPTS)
+
+
+def tag_problem(name: str) -> str | None:
+    """Why a normalized tag name cannot be a tag, or None when it can."""
+    if not any(unicodedata.category(ch).startswith("L") for ch in name):
+        return "a tag needs a letter, not only digits or punctuation"
+    characters = [ch for ch in name if not ch.isspace() and not unicodedata.category(ch).startswith("M")]
+    if len(characters) < TAG_NAME_MIN and not any(map(_in_unspaced_script, characters)):
+        return f"a tag needs at least {TAG_NAME_MIN} characters (one is enough in Chinese or Japanese)"
+    if len(name) > TAG_NAME_MAX:
+        return f"a tag can have at most {TAG_NAME_MAX} characters"
+    return None
+
+
+def sort_tag_names(raw: str, separator: str | None = ",") -> tuple[list[str], list[tuple[str, str]]]:
+    """(names kept, one per slug in the order given; (name, why) for each refused) from a list of tag names."""
+    names: dict[str, str] = {}
+    refused: list[tuple[str, str]] = []
+    for part in raw.split(separator):
+        name = normalize_tag_name(part)
+        if not name:
+            continue
+        if problem := tag_problem(name):
+            refused.append((name, problem))
+        else:
+            names.setdefault(slugify(name), name)
+    return list(names.values()), refused
 
 
 def split_tag_names(raw: str) -> list[str]:
-    """Comma-separated tag names, normalized, one per slug, in the order given."""
-    names: dict[str, str] = {}
-    for part in raw.split(","):
-        name = normalize_tag_name(part)
-        if name and slugify(name):
-            names.setdefault(slugify(name), name)
-    return list(names.values())
+    """Comma-separated tag names, normalized, one per slug, in the order given; refused names left out."""
+    return sort_tag_names(raw)[0]
 
 
 # Seconds in each unit of "3 weeks ago"; months and years as relative_time counts them.

@@ -132,8 +132,8 @@ def app(tmp_path, database_url, settings_overrides):
     instance.mkdir(exist_ok=True)
     app = create_app(settings_for_tests(instance, **{"SQLALCHEMY_DATABASE_URI": database_url} | settings_overrides))
     # Requests share the test's app context, and so its `g` and database session: start
-    # each one afresh, as a request in its own context would.
-    app.before_request(start_request_afresh)
+    # each one afresh, as a request in its own context would: first, before the CSRF check.
+    app.before_request_funcs.setdefault(None, []).insert(0, start_request_afresh)
     with app.app_context():
         yield app
         db.session.remove()

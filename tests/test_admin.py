@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from models import Article, ArticleStatus, Comment, CommentStatus, SlugRedirect, Tag, article_tags, db
+from models import Article, ArticleStatus, Category, Comment, CommentStatus, SlugRedirect, Tag, article_tags, db
 from tests.conftest import BROWSER_AGENT, csrf_token_of
 from tests.test_reader import article_titles, text_of
 from text import now_utc
@@ -22,8 +22,8 @@ The North Korea office opens in June. Officials said the North Korea talks would
 
 def article_fields(**overrides) -> dict:
     """A complete, valid article form."""
-    fields = {"title": "Trade office approved", "slug": "", "category": "Politics", "tags": "trade, City Council",
-              "summary": "", "body": BODY, "status": "published", "published_at": ""}
+    fields = {"title": "Trade office approved", "slug": "", "category": "Politics", "new_category": "y",
+              "tags": "trade, City Council", "summary": "", "body": BODY, "status": "published", "published_at": ""}
     return fields | overrides
 
 
@@ -66,7 +66,8 @@ def test_a_published_article_appears_on_home_category_and_tag_pages(frozen_clock
     assert article_titles(visitor.get("/categories/politics")) == ["Trade office approved"]
     assert article_titles(visitor.get("/tags/city-council")) == ["Trade office approved"]
     page = text_of(visitor.get("/articles/trade-office-approved"))
-    assert "Politics Created just now 1 Read City Council trade Trade office approved" in page
+    assert "Politics Trade office approved Published just now · 10 March 2026 1 Read City Council trade" in page
+    assert "Updated" not in page
 
 
 def test_the_body_is_stored_as_typed_indented_code_included(admin_client):
@@ -257,7 +258,7 @@ def test_unpublish_takes_it_off_the_site(admin_client):
     assert reader().get("/articles/trade-office-approved").status_code == 404
 
 
-def test_delete_asks_then_removes_comments_and_links_but_keeps_shared_tags(admin_client, make_article, make_comment):
+def test_delete_asks_then_removes_comments_links_and_tags_no_article_uses(admin_client, make_article, make_comment):
     keeper = make_article("Keeper", tags=("trade",))
     submit(admin_client, "/admin/articles/new", tags="trade, lonely")
     doomed = db.session.execute(db.select(Article).filter_by(slug="trade-office-approved")).scalar_one()
@@ -271,7 +272,8 @@ def test_delete_asks_then_removes_comments_and_links_but_keeps_shared_tags(admin
     assert db.session.execute(db.select(Article.slug)).scalars().all() == ["keeper"]
     assert db.session.execute(db.select(db.func.count(Comment.id))).scalar_one() == 0
     assert db.session.execute(db.select(db.func.count()).select_from(article_tags)).scalar_one() == 1
-    assert sorted(db.session.execute(db.select(Tag.name)).scalars()) == ["lonely", "trade"]
+    assert sorted(db.session.execute(db.select(Tag.name)).scalars()) == ["trade"]  # "lonely" had no other article
+    assert reader().get("/tags/lonely").status_code == 404
     assert keeper.id and article_titles(reader().get("/tags/trade")) == ["Keeper"]
 
 
@@ -347,3 +349,82 @@ def test_bulk_actions_apply_to_the_ticked_comments(admin_client, comments):
     assert "pending" not in text_of(admin_client.get("/admin/comments")).split("Comments")[1][:20]
     nothing = admin_client.post("/admin/comments", data={"csrf_token": token, "action": "hide"})
     assert "Tick at least one comment" in text_of(admin_client.get(nothing.headers["Location"]))
+
+
+# --- Tag rules, unused tags and suggestions ---------------------------------------------------------------
+
+
+def test_the_form_names_each_refused_tag_and_why_and_keeps_what_was_typed(admin_client):
+    response = submit(admin_client, "/admin/articles/new", tags="a, b, #sport, 2024, 株")
+    page = text_of(response)
+    assert response.status_code == 400
+    assert "Refused these tags:" in page
+    assert "“a”: a tag needs at least 2 characters" in page and "“b”: a tag needs at least 2 characters" in page
+    assert "“2024”: a tag needs a letter, not only digits or punctuation" in page
+    assert "sport" not in page.split("Refused these tags:")[1] and "株”" not in page
+    assert 'value="a, b, #sport, 2024, 株"' in response.get_data(as_text=True)
+    assert db.session.execute(db.select(Article)).first() is None
+
+
+def test_a_leading_hash_is_dropped_and_one_chinese_character_is_a_tag(admin_client):
+    submit(admin_client, "/admin/articles/new", tags="#sport, 株, ##Tokyo")
+    assert [tag.name for tag in only_article().tags] == ["Tokyo", "sport", "株"]
+
+
+def test_retagging_an_article_deletes_the_tags_no_article_uses_any_more(admin_client, make_article):
+    make_article("Other", tags=("trade",))
+    submit(admin_client, "/admin/articles/new", tags="trade, lonely")
+    article = db.session.execute(db.select(Article).filter_by(slug="trade-office-approved")).scalar_one()
+    submit(admin_client, f"/admin/articles/{article.id}/edit", tags="trade, fresh")
+    db.session.expire_all()
+    assert sorted(db.session.execute(db.select(Tag.name)).scalars()) == ["fresh", "trade"]
+
+
+def suggestions_for(client, body: str) -> list[str]:
+    """What the suggestion endpoint offers for a body."""
+    token = csrf_token_of(client.get("/admin/articles/new"))
+    return client.post("/admin/tag-suggestions", json={"body": body, "tags": ""},
+                       headers={"X-CSRFToken": token}).json["suggestions"]
+
+
+def test_suggestions_offer_tags_of_published_articles_not_draft_only_or_refused_ones(admin_client, make_article):
+    make_article("Live", tags=("harbour",))
+    make_article("Draft", tags=("zeppelin",), status=ArticleStatus.DRAFT)
+    # A one-letter tag from before the rules: a word in every body, it must never be offered.
+    make_article("Old", tags=())
+    db.session.execute(db.insert(Tag).values(name="a", slug="a"))
+    db.session.execute(db.insert(article_tags).values(article_id=3, tag_id=db.select(Tag.id).filter_by(slug="a")
+                                                      .scalar_subquery(), listed_at=now_utc() - timedelta(hours=1)))
+    db.session.commit()
+    offered = suggestions_for(admin_client, "The harbour opened a zeppelin hangar on Monday.")
+    assert offered[0] == "harbour"
+    assert "zeppelin" not in offered and "a" not in offered
+    # The body naming the draft's tag often enough proposes it on its own merit.
+    assert "zeppelin" in suggestions_for(admin_client, "A zeppelin landed. The zeppelin left. Zeppelin fans cheered.")
+
+
+# --- A new category is confirmed --------------------------------------------------------------------------
+
+
+def test_a_category_that_does_not_exist_yet_must_be_confirmed(admin_client, make_article):
+    make_article("Existing", category="Politics")
+    asked = submit(admin_client, "/admin/articles/new", category="Créé", new_category="")
+    assert asked.status_code == 400
+    assert "“Créé” is not a category yet. Check its spelling, or tick “Create it as a new category”" in text_of(asked)
+    assert 'name="new_category"' in asked.get_data(as_text=True)
+    assert db.session.execute(db.select(Article.title)).scalars().all() == ["Existing"]
+    # An existing category, in any spelling of its name, needs no confirmation.
+    assert submit(admin_client, "/admin/articles/new", category="POLITICS", new_category="").status_code == 302
+    confirmed = submit(admin_client, "/admin/articles/new", title="Second", category="Créé", new_category="y")
+    assert confirmed.status_code == 302
+    assert sorted(db.session.execute(db.select(Category.name)).scalars()) == ["Créé", "Politics"]
+
+
+def test_the_category_question_comes_with_the_other_errors(admin_client):
+    asked = submit(admin_client, "/admin/articles/new", category="Créé", new_category="", tags="a")
+    assert "“Créé” is not a category yet." in text_of(asked) and "“a”: a tag needs at least 2 characters" in text_of(asked)
+
+
+def test_the_confirmation_box_is_not_shown_for_an_existing_category(admin_client, make_article):
+    make_article("Existing", category="Politics")
+    assert 'name="new_category"' not in admin_client.get("/admin/articles/new").get_data(as_text=True)

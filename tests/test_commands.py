@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -69,7 +70,7 @@ def test_demo_loads_a_dozen_articles_with_comments_once(app, runner, client, mak
     comment_count = db.session.execute(db.select(db.func.count(Comment.id))).scalar_one()
     assert comment_count > 0
     home = client.get("/").get_data(as_text=True)
-    assert home.count('class="item"') == 12
+    assert home.count('<article class="item') == 12
     db.session.delete(articles[0])
     db.session.commit()
     runner.invoke(args=["demo"])
@@ -109,3 +110,77 @@ def test_upgrading_cleans_links_stored_under_the_old_rules(tmp_path):
         assert first.body_html == "<p>Hi there<br>bye</p>"
         assert second.body_html == ('<p>Fine <a href="https://example.org" rel="nofollow ugc noopener noreferrer">'
                                     'link</a> and </p>')
+
+
+def test_upgrading_forgets_update_times_that_reads_moved(tmp_path):
+    from flask_migrate import upgrade
+
+    app = create_app(settings_for_tests(tmp_path))
+    with app.app_context():
+        upgrade(revision="0005")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO categories (id, name, slug) VALUES (1, 'Local', 'local')")
+            connection.exec_driver_sql(
+                "INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id,"
+                " status, created_at, published_at, updated_at, reads) VALUES"
+                " (1, 'read', 'Read', '', '', '', '', 1, 'published', '2026-01-01 10:00:00', '2026-01-01 10:00:00',"
+                " '2026-02-01 09:00:00', 40),"
+                " (2, 'draft', 'Draft', '', '', '', '', 1, 'draft', '2026-01-01 10:00:00', NULL,"
+                " '2026-01-03 10:00:00', 0)")
+        upgrade()
+        read, draft = db.session.get(Article, 1), db.session.get(Article, 2)
+        assert read.updated_at == read.published_at and not read.was_updated
+        assert draft.updated_at.isoformat() == "2026-01-03T10:00:00+00:00"
+
+
+def insert_old_rows(connection, when: str) -> None:
+    """Rows as revision 0004 left them, with slugs the old rule made (marks of every script dropped)."""
+    run = connection.exec_driver_sql
+    run("INSERT INTO categories (id, name, slug) VALUES (1, 'Créé', 'cree'), (2, 'Ærø', 'ærø'), (3, 'Aero', 'aero'),"
+        " (4, 'أخبار', 'اخبار')")
+    run("INSERT INTO tags (id, name, slug) VALUES (1, 'ボート', 'ホート'), (2, 'Ærø', 'ærø'), (3, 'aero', 'aero')")
+    for article_id, slug, title, category_id in [
+        (1, '東京て会議か開かれた', '東京で会議が開かれた', 4), (2, 'ابيب', 'أبيب', 4),
+        (3, 'hand-typed', 'Déjà vu in Ærø', 2), (4, 'council-budget', 'Council budget', 1),
+    ]:
+        run("INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id, status,"
+            f" created_at, published_at, updated_at, reads) VALUES ({article_id}, '{slug}', '{title}', '', '', '', '',"
+            f" {category_id}, 'published', '{when}', '{when}', '{when}', 0)")
+    run(f"INSERT INTO article_tags (article_id, tag_id, listed_at) VALUES (1, 1, '{when}'), (3, 2, '{when}'),"
+        " (3, 3, '2020-01-01 00:00:00'), (4, 3, NULL)")
+
+
+def test_the_slug_migration_recomputes_slugs_and_keeps_every_old_address(tmp_path):
+    from flask_migrate import upgrade
+
+    from models import Category, Tag
+    from text import now_utc
+
+    app = create_app(settings_for_tests(tmp_path))
+    with app.app_context():
+        upgrade(revision="0004")
+        with db.engine.begin() as connection:
+            insert_old_rows(connection, now_utc().replace(tzinfo=None).isoformat(" "))
+        upgrade()
+        client = app.test_client()
+        client.environ_base["HTTP_USER_AGENT"] = "Mozilla/5.0"
+        slugs = dict(db.session.execute(db.select(Article.id, Article.slug)).all())
+        assert slugs == {1: "東京で会議が開かれた", 2: "أبيب", 3: "hand-typed", 4: "council-budget"}
+        for old, new in [("/articles/東京て会議か開かれた", "/articles/東京で会議が開かれた"), ("/articles/ابيب", "/articles/أبيب"),
+                         ("/categories/اخبار", "/categories/أخبار"), ("/categories/ærø", "/categories/aero"),
+                         ("/tags/ホート", "/tags/ボート"), ("/tags/ærø", "/tags/aero")]:
+            response = client.get(old)
+            assert response.status_code == 301, old
+            assert unquote(response.headers["Location"]) == new
+        assert "東京で会議が開かれた" in client.get("/articles/東京で会議が開かれた").get_data(as_text=True)
+        # 'Ærø' and 'Aero' are one name under the new rule: one category, one tag, holding both's articles.
+        categories = db.session.execute(db.select(Category.id, Category.slug).order_by(Category.id)).all()
+        assert [tuple(row) for row in categories] == [(1, "cree"), (3, "aero"), (4, "أخبار")]
+        assert db.session.get(Article, 3).category_id == 3
+        aero = Tag.by_slug("aero")
+        assert {a.id for a in aero.articles} == {3, 4}
+        assert db.session.execute(db.select(Tag.id).order_by(Tag.id)).scalars().all() == [1, 3]
+        listed = db.session.execute(db.text("SELECT listed_at FROM article_tags WHERE article_id = 3")).scalars().all()
+        assert listed == ["2020-01-01 00:00:00.000000"] or listed == ["2020-01-01 00:00:00"]
+        assert Category.get_or_create("Ærø").slug == "aero" and Tag.get_or_create_all(["Ærø"]) == [aero]
+        assert Category.get_or_create("أخبار").id == 4

@@ -125,6 +125,7 @@ def test_a_hostile_comment_is_neither_stored_nor_shown_as_markup_that_runs(clien
     ("**not markdown** <strong>strong</strong> <em>em</em> <code>x = 1</code>",
      "<p>**not markdown** <strong>strong</strong> <em>em</em> <code>x = 1</code></p>"),
     ("<blockquote>quoted</blockquote>", "<blockquote>quoted</blockquote>"),
+    ("<b>bold</b> and <i>italic</i>, <B>loud</B>", "<p><strong>bold</strong> and <em>italic</em>, <strong>loud</strong></p>"),
     ("<ul><li>one</li></ul>", "<ul><li>one</li></ul>"),
     ("Mail <a href=\"mailto:ed@example.org\">the editor</a>",
      '<p>Mail <a href="mailto:ed@example.org" rel="nofollow ugc noopener noreferrer">the editor</a></p>'),

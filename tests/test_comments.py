@@ -202,7 +202,7 @@ def test_the_honeypot_is_hidden_from_people_and_screen_readers(client, article):
 def test_a_form_sent_too_fast_comes_back_and_goes_through_when_resent(frozen_clock, client, article):
     response = post_comment(client, "bridge-reopens", body="Quick but human.")
     assert response.status_code == 400
-    assert "Please check your comment and send it again." in text_of(response)
+    assert "That was quick. Please wait a moment and send it again; your text is kept." in text_of(response)
     assert textarea_text(response) == "Quick but human."
     assert stored_comments() == []
     frozen_clock.shift(timedelta(seconds=3))
@@ -358,7 +358,10 @@ def test_comments_with_links_wait_and_only_their_author_sees_them(app, client, a
     assert held.status == CommentStatus.PENDING
     assert response.headers["Location"] == f"/articles/bridge-reopens#comment-{held.id}"
     own_view = client.get("/articles/bridge-reopens")
-    assert "will appear once a moderator has approved it" in text_of(own_view)
+    held_item = re.search(rf'<li class="comment pending" id="comment-{held.id}">.*?</li>',
+                          own_view.get_data(as_text=True), re.S)[0]
+    assert "Thank you. Your comment will appear once a moderator has approved it." in held_item
+    assert 'class="flash' not in own_view.get_data(as_text=True)
     assert "See https://example.org/flood for more. " in text_of(own_view) + " "
     assert "awaiting moderation" in text_of(own_view)
     stranger = app.test_client().get("/articles/bridge-reopens", headers={"User-Agent": BROWSER_AGENT})

@@ -1,4 +1,4 @@
-"""Two real gunicorn processes on one database: headers as sent, comments and the limit shared."""
+"""Two real gunicorn processes on one database: headers as sent, comments, the limit and kept forms shared."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BROWSER_AGENT, settings_for_tests
+from tests.conftest import ADMIN_PASSWORD, BROWSER_AGENT, settings_for_tests
 from tests.databases import drop_database, new_database_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +55,8 @@ def servers(tmp_path_factory, migrated_database):
         f"app = create_app({settings!r});"
         "ctx = app.app_context(); ctx.push();"
         "a = models.Article(title='Shared', slug='shared', status='published', category=models.Category.get_or_create('Local'),"
-        " published_at=__import__('text').now_utc()); a.set_body('Body.'); models.db.session.add(a); models.db.session.commit()"
+        " published_at=__import__('text').now_utc()); a.set_body('Body.'); models.db.session.add(a); models.db.session.commit();"
+        "__import__('auth').create_admin('editor', ADMIN_PASSWORD)"
     )], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert seed.returncode == 0, seed.stderr
     ports, processes = [free_port(), free_port()], []
@@ -133,3 +134,29 @@ def test_comments_through_both_servers_are_all_stored_and_the_sixth_in_a_minute_
     _, _, html = Browser().get(servers[1] + "/articles/shared")
     assert [f"Comment number {n}" for n in range(5)] == re.findall(r"Comment number \d", html)
     assert "The sixth" not in html and "The seventh" not in html
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """A page's hidden inputs (the CSRF token, the article form's editor stamp)."""
+    return {name: unescape(value) for name, value in re.findall(
+        r'<input id="\w+" name="(\w+)" type="hidden" value="([^"]*)"', html)}
+
+
+def test_an_article_form_kept_by_one_server_is_restored_by_the_other(servers):
+    first, second = servers
+    browser = Browser()  # cookies ignore the port: one browser, two servers behind one name
+    _, _, login = browser.get(first + "/admin/login")
+    browser.post(first + "/admin/login", hidden_fields(login) | {"username": "editor", "password": ADMIN_PASSWORD})
+    _, _, form = browser.get(first + "/admin/articles/new")
+    browser.post(second + "/admin/logout", hidden_fields(form))  # signed out in another tab
+    typed = {"title": "Kept across servers", "category": "Local", "body": "Typed on one, kept by the other.",
+             "status": "draft", "action": "save"}
+    status, headers, _ = browser.post(second + "/admin/articles/new", hidden_fields(form) | typed)
+    assert status == 303 and headers["Location"] == "/admin/login?next=/admin/articles/new"
+    _, _, login = browser.get(first + "/admin/login")
+    assert "Your session ended. Sign in to continue; your changes are kept." in login
+    status, headers, _ = browser.post(first + "/admin/login",
+                                      hidden_fields(login) | {"username": "editor", "password": ADMIN_PASSWORD})
+    assert headers["Location"] == "/admin/articles/new"
+    _, _, restored = browser.get(first + "/admin/articles/new")
+    assert 'value="Kept across servers"' in restored and "Typed on one, kept by the other.</textarea>" in restored

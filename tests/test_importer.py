@@ -94,7 +94,9 @@ def test_import_stores_a_published_article_with_its_age_reads_and_tags(app, runn
     html = page.get_data(as_text=True)
     assert "<h2>What we know so far</h2>" in html and "<li>2024-03-03: talks were suspended.</li>" in html
     assert "Officials said *nothing* about the # of rounds planned." in text_of(page)
-    assert "Politics Created 3 weeks ago 1,205 Reads geneva korea sanctions" in text_of(page)
+    assert ("Politics Talks resume after a year of silence Published 3 weeks ago · 17 February 2026 "
+            "1,205 Reads geneva korea sanctions") in text_of(page)
+    assert not article.was_updated
 
 
 def test_import_skips_an_existing_slug_and_refuses_a_broken_file_but_imports_the_rest(app, runner, tmp_path):
@@ -126,7 +128,6 @@ def test_a_refused_file_stores_nothing_at_all(app, runner, tmp_path):
     ("Sport Created 3000 years ago 1 Read x", "too old"),
     ("Sport Created 1 day ago 99999999999999999999999 Reads x", "more than this site can count"),
     ("!!! Created 1 day ago 1 Read x", "with a letter or digit"),
-    ("Sport Created 1 day ago 1 Read " + "k" * 61, "longer than 60 characters"),
 ])
 def test_numbers_and_names_out_of_range_are_refused_and_the_other_files_still_import(
         app, runner, tmp_path, first_line, problem):
@@ -142,6 +143,59 @@ def test_a_title_too_long_for_its_column_is_refused(app, runner, tmp_path):
     bad = write(tmp_path, "long.txt", f'Sport Created 1 day ago 1 Read x\n"{"t" * 201}"\nBody.')
     result = runner.invoke(args=["import-text", str(bad)])
     assert result.exit_code == 1 and "line 2: the title is longer than 200 characters" in result.output
+
+
+def test_refused_keywords_are_dropped_and_told_and_the_article_imports(app, runner, tmp_path):
+    path = write(tmp_path, "k.txt", 'Sport Created 1 day ago 1 Read a #derby 2024 株 ' + "k" * 61 + '\n"Derby day"\nIt rained.')
+    result = runner.invoke(args=["import-text", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"{path}: dropped keyword 'a': a tag needs at least 2 characters" in result.output
+    assert f"{path}: dropped keyword '2024': a tag needs a letter, not only digits or punctuation" in result.output
+    assert "a tag can have at most 60 characters" in result.output
+    article = db.session.execute(db.select(Article)).scalar_one()
+    assert sorted(tag.name for tag in article.tags) == ["derby", "株"]
+
+
+def test_each_new_category_is_told_once_and_an_existing_one_is_not(app, runner, tmp_path, make_article):
+    make_article("Existing", category="Science")
+    files = [write(tmp_path, f"{n}.txt", f'{category} Created 1 day ago 1 Read\n"Story {n}"\nText.')
+             for n, category in enumerate(["Créé", "science", "créé", "Local"])]
+    result = runner.invoke(args=["import-text", *map(str, files)])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.output.splitlines() if line.startswith("new category")] == [
+        "new category: Créé", "new category: Local"]
+    assert sorted(db.session.execute(db.select(Category.name)).scalars()) == ["Créé", "Local", "Science"]
+
+
+def test_a_dry_run_tells_what_would_happen_and_stores_nothing(app, runner, tmp_path):
+    good = write(tmp_path, "good.txt", CAPTURE.replace("Politics", "Créé"))
+    again = write(tmp_path, "again.txt", 'Créé Created 1 day ago 1 Read a\n"Second"\nText.')
+    broken = write(tmp_path, "broken.txt", "Politics Created 3 weeks ago 12 Reads\nno quotes\nBody.")
+    result = runner.invoke(args=["import-text", "--dry-run", str(good), str(again), str(broken)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert f"{good}: would import 'Talks resume after a year of silence' as /articles/talks-resume-after-a-year-of-silence" in lines
+    assert lines.count("new category: Créé") == 1
+    assert f"{again}: dropped keyword 'a': a tag needs at least 2 characters (one is enough in Chinese or Japanese)" in lines
+    assert f"{broken}: refused: line 2: expected the title in double quotes" in result.output
+    assert lines[-1] == "Dry run: nothing was stored."
+    for model in (Article, Category, Tag):
+        assert db.session.execute(db.select(db.func.count()).select_from(model)).scalar_one() == 0
+
+
+def test_dated_lines_without_a_year_become_a_list():
+    capture = parse_capture('Local Created 1 day ago 1 Read\n"Timeline"\nMarch 3: the bridge closed.\n'
+                            "1 February: works began.\nMay 12: it reopens.\nA closing paragraph, in full.")
+    assert capture.body.splitlines() == [
+        "- March 3: the bridge closed.", "- 1 February: works began.", "- May 12: it reopens.", "",
+        "A closing paragraph, in full."]
+
+
+def test_titles_with_no_letter_take_article_then_article_2(app, runner, tmp_path):
+    files = [write(tmp_path, f"{n}.txt", f'Local Created 1 day ago 1 Read\n"🎉🎉{"!" * n}"\nParty.') for n in (1, 2)]
+    result = runner.invoke(args=["import-text", *map(str, files)])
+    assert result.exit_code == 0, result.output
+    assert db.session.execute(db.select(Article.slug).order_by(Article.id)).scalars().all() == ["article", "article-2"]
 
 
 def test_read_counts_past_two_billion_are_imported_and_keep_counting(app, runner, client, tmp_path):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timedelta
 from html import unescape
+from urllib.parse import unquote
 
 import pytest
+from flask import url_for
 
 from models import Article, ArticleStatus, CommentStatus, Tag, article_tags, db
 from text import now_utc
@@ -66,14 +69,19 @@ def test_a_scheduled_article_appears_when_its_time_comes(client, make_article, f
 
 def test_article_page_shows_its_parts_in_order(client, make_article, frozen_clock):
     make_article("Budget passes", category="Politics", tags=("housing", "city council"), reads=12,
-                 age=timedelta(weeks=3), body="Opening paragraph.\n\n## What changes\n\n- one\n- two")
+                 summary="Rents are frozen for a year.", age=timedelta(weeks=3),
+                 body="Opening paragraph.\n\n## What changes\n\n- one\n- two")
     response = client.get("/articles/budget-passes")
     page = text_of(response)
-    assert "Politics Created 3 weeks ago 13 Reads city council housing Budget passes Opening paragraph." in page
+    # Category, headline, standfirst, when (relative and the date itself), reads, tags, then the body.
+    assert ("Politics Budget passes Rents are frozen for a year. Published 3 weeks ago · 17 February 2026 "
+            "13 Reads city council housing Opening paragraph.") in page
+    assert "Updated" not in page
     assert page.index("What changes") < page.index("Be the first to comment.")
     html = response.get_data(as_text=True)
     assert html.count("<h1") == 1 and "<h2>What changes</h2>" in html and "<li>two</li>" in html
-    assert '<time datetime="2026-02-17T12:00:00+00:00" title="17 February 2026, 12:00 UTC">' in html
+    assert '<time datetime="2026-02-17T12:00:00+00:00" title="17 February 2026, 12:00 UTC">17 February 2026</time>' in html
+    assert '<p class="standfirst">Rents are frozen for a year.</p>' in html
     assert 'href="/tags/city-council"' in html and 'href="/categories/politics"' in html
 
 
@@ -183,8 +191,8 @@ def test_a_page_past_the_end_is_a_404(client, make_article):
     make_article("Only one")
     oldest = db.session.execute(db.select(Article)).scalar_one()
     from models import encode_cursor
-    assert client.get(f"/?before={encode_cursor(oldest)}").status_code == 404
-    assert client.get(f"/categories/politics?after={encode_cursor(oldest)}").status_code == 404
+    assert client.get(f"/?before={encode_cursor(oldest, 2)}").status_code == 404
+    assert client.get(f"/categories/politics?after={encode_cursor(oldest, 2)}").status_code == 404
 
 
 def test_pages_cost_a_fixed_number_of_queries(client, make_article, make_comment, count_queries):
@@ -278,7 +286,7 @@ def test_listings_read_an_index_in_order_without_sorting(app, client, path):
     from models import encode_cursor
 
     add_archive(3000)
-    cursor = encode_cursor(db.session.execute(db.select(Article).filter_by(slug="a-10")).scalar_one())
+    cursor = encode_cursor(db.session.execute(db.select(Article).filter_by(slug="a-10")).scalar_one(), 2)
     captured = []
 
     def capture(conn, cursor_, statement, parameters, *args):
@@ -334,8 +342,46 @@ def test_a_page_deep_in_the_archive_costs_what_the_first_page_costs(app, client)
     from models import encode_cursor
 
     add_archive(3000)
-    deep = encode_cursor(db.session.execute(db.select(Article).filter_by(slug="a-1500")).scalar_one())
+    deep = encode_cursor(db.session.execute(db.select(Article).filter_by(slug="a-1500")).scalar_one(), 2)
 
     for base in ("/", "/categories/politics", "/tags/housing"):
         first, far = page_cost(client, base), page_cost(client, f"{base}?before={deep}")
         assert far < first * 2, (base, first, far)
+
+
+# --- Addresses in every script ------------------------------------------------------------------------------
+
+TITLES_IN_EVERY_SCRIPT = {
+    "東京で会議が開かれた": "東京で会議が開かれた",
+    "北京发布暴雨预警": "北京发布暴雨预警",
+    "مَدْرَسَةٌ جَدِيدَة في تل أبيب": "مَدْرَسَةٌ-جَدِيدَة-في-تل-أبيب",
+    "שָׁלוֹם לְכֻלָּם": "שָׁלוֹם-לְכֻלָּם",
+    "दिल्ली में नई सड़क": "दिल्ली-में-नई-सड़क",
+    "Η Αθήνα ψηφίζει": "η-αθήνα-ψηφίζει",
+    "Москва: новый мост": "москва-новый-мост",
+    "Hà Nội mở đường mới": "ha-noi-mo-duong-moi",
+    "Council approves £212m budget": "council-approves-212m-budget",
+}
+
+
+@pytest.mark.parametrize(("title", "slug"), TITLES_IN_EVERY_SCRIPT.items())
+def test_every_script_keeps_its_words_in_the_address_and_url_for_leads_back(app, client, make_article, title, slug):
+    article = make_article(title)
+    assert article.slug == slug
+    with app.test_request_context():
+        url = url_for("reader.article", slug=article.slug)
+    assert unquote(url) == f"/articles/{slug}"
+    assert title in text_of(client.get(url))
+    # The same address decomposed (NFD) or in capitals is sent to the one real address.
+    variant = unicodedata.normalize("NFD", slug).upper()
+    if variant != slug:
+        response = client.get(f"/articles/{variant}")
+        assert response.status_code == 301 and unquote(response.headers["Location"]) == f"/articles/{slug}"
+
+
+def test_a_category_and_a_tag_in_any_script_have_pages_and_links(client, make_article):
+    make_article("Tokyo", category="ニュース", tags=("ボート", "株"))
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/categories/%E3%83%8B%E3%83%A5%E3%83%BC%E3%82%B9"' in home
+    assert article_titles(client.get("/categories/ニュース")) == ["Tokyo"]
+    assert article_titles(client.get("/tags/ボート")) == ["Tokyo"] == article_titles(client.get("/tags/株"))

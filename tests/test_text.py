@@ -1,5 +1,6 @@
 """Slugs, tag names, excerpts, relative time and Markdown rendering."""
 
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from text import (
     relative_time,
     render_markdown,
     slugify,
+    sort_tag_names,
     split_tag_names,
     unique_slug,
 )
@@ -21,7 +23,21 @@ NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 @pytest.mark.parametrize(("title", "slug"), [
     ("Council approves £212m budget", "council-approves-212m-budget"),
-    ("Café Zürich: the été of Ærø", "cafe-zurich-the-ete-of-ærø"),
+    ("Café Zürich: the été of Ærø", "cafe-zurich-the-ete-of-aero"),
+    ("Créé", "cree"),
+    ("Việt Nam đổi mới", "viet-nam-doi-moi"),
+    ("東京で会議が開かれた", "東京で会議が開かれた"),
+    ("北京：天气预报。", "北京-天气预报"),
+    ("أبيب", "أبيب"),
+    ("مَدْرَسَةٌ جَدِيدَة", "مَدْرَسَةٌ-جَدِيدَة"),
+    ("שָׁלוֹם, ירושלים", "שָׁלוֹם-ירושלים"),
+    ("नमस्ते दुनिया", "नमस्ते-दुनिया"),
+    ("ΟΔΟΣ Αθηνάς", "οδος-αθηνάς"),
+    ("Йошкар-Ола", "йошкар-ола"),
+    ("İstanbul", "istanbul"),
+    ("£212m", "212m"),
+    ("km² in Ⅻ", "km2-in-xii"),
+    ("🎉🎉 🚀", ""),
     ("Straße wird gesperrt", "strasse-wird-gesperrt"),
     ("Москва и Петербург", "москва-и-петербург"),
     ("  --Hello,   World!--  ", "hello-world"),
@@ -30,6 +46,24 @@ NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 ])
 def test_slugify_makes_readable_slugs(title, slug):
     assert slugify(title) == slug
+
+
+def test_slugify_keeps_every_mark_of_non_latin_scripts_in_nfc():
+    # Decomposed input (NFD) gives the composed slug, and no mark of Arabic, Hindi or Japanese is lost.
+    import unicodedata
+
+    for title in ("東京で会議が開かれた", "मराठी भाषा", "أَبِيب"):
+        slug = slugify(unicodedata.normalize("NFD", title))
+        assert slug == unicodedata.normalize("NFC", title).replace(" ", "-")
+        assert unicodedata.is_normalized("NFC", slug)
+
+
+def test_slugify_never_cuts_a_letter_from_its_marks():
+    title = "नमस्ते" * 20
+    slug = slugify(title)
+    assert 70 < len(slug) <= 80 and title.startswith(slug)
+    # The character after the cut starts a new letter: no vowel sign or virama was left behind.
+    assert not unicodedata.category(title[len(slug)]).startswith("M")
 
 
 def test_slugify_cuts_long_titles_at_a_word():
@@ -48,6 +82,20 @@ def test_unique_slug_adds_a_numeric_suffix_on_a_clash():
 @pytest.mark.parametrize("raw", ["North Korea", " north  korea", "north-korea", "North_Korea"])
 def test_spellings_of_one_tag_share_a_slug(raw):
     assert slugify(normalize_tag_name(raw)) == "north-korea"
+
+
+@pytest.mark.parametrize(("raw", "kept", "refused"), [
+    ("a, b, #sport", ["sport"], ["a", "b"]),
+    ("株, 東京, ไทย", ["株", "東京", "ไทย"], []),
+    ("2024, 12.5%, ..., ##", [], ["2024", "12.5%", "..."]),
+    ("EU, C#, #North-Korea", ["EU", "C#", "North Korea"], []),
+    ("é, ñu", ["ñu"], ["é"]),
+])
+def test_tag_rules_keep_words_and_refuse_letters_alone_and_numbers(raw, kept, refused):
+    names, refusals = sort_tag_names(raw)
+    assert names == kept
+    assert [name for name, _ in refusals] == refused
+    assert all(why.startswith("a tag needs") for _, why in refusals)
 
 
 def test_split_tag_names_keeps_one_name_per_tag_in_order():

@@ -82,3 +82,24 @@ def screenshot_dir() -> Path:
     folder = Path(os.environ.get("SCREENSHOT_DIR") or ARTIFACTS / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture(scope="session")
+def admin_state(live_app, live_server, browser, tmp_path_factory):
+    """A signed-in admin's cookies, saved for new browser contexts."""
+    from auth import create_admin
+    from tests.conftest import ADMIN_PASSWORD
+
+    with live_app.app_context():
+        create_admin("checker", ADMIN_PASSWORD)
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server + "/admin/login")
+    page.get_by_label("Name").fill("checker")
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server + "/admin/")
+    state = tmp_path_factory.mktemp("admin-state") / "state.json"
+    context.storage_state(path=str(state))
+    context.close()
+    return str(state)

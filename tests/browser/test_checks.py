@@ -1,9 +1,10 @@
-"""axe-core in Chromium (light and dark) and the Nu HTML checker over the reader's pages."""
+"""axe-core in Chromium (light and dark) and the Nu HTML checker over the reader's and the newsroom's pages."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import urllib.request
@@ -24,28 +25,8 @@ def reader_paths(live_server: str) -> list[str]:
 
 
 ADMIN_PATHS = ["/admin/", "/admin/articles/new", "/admin/articles/1/edit", "/admin/articles/1/delete",
-               "/admin/comments", "/admin/account"]
-
-
-@pytest.fixture(scope="module")
-def admin_state(live_app, live_server, browser, tmp_path_factory):
-    """A signed-in admin's cookies, saved for new browser contexts."""
-    from auth import create_admin
-    from tests.conftest import ADMIN_PASSWORD
-
-    with live_app.app_context():
-        create_admin("checker", ADMIN_PASSWORD)
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(live_server + "/admin/login")
-    page.get_by_label("Name").fill("checker")
-    page.get_by_label("Password").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server + "/admin/")
-    state = tmp_path_factory.mktemp("admin-state") / "state.json"
-    context.storage_state(path=str(state))
-    context.close()
-    return str(state)
+               "/admin/comments", "/admin/account", "/admin/categories", "/admin/tags", "/admin/categories/1",
+               "/admin/tags/1"]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -59,13 +40,25 @@ def test_axe_finds_no_violations(browser, live_server, admin_state, scheme, who)
     problems = {}
     for path in (ADMIN_PATHS if who == "admin" else reader_paths(live_server)):
         page.goto(live_server + path)
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        found = [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:80]})" for v in result["violations"]]
-        if found:
+        if found := axe_violations(page):
             problems[path] = found
     context.close()
     assert problems == {}
+
+
+def axe_violations(page) -> list[str]:
+    """What axe-core finds wrong with the page as it stands, one line per rule broken."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:80]})" for v in result["violations"]]
+
+
+def nu_messages(files: list[Path]) -> list[str]:
+    """What the Nu HTML checker says about these files, one line per message."""
+    result = subprocess.run(["java", "-jar", str(VNU), "--format", "json", *map(str, files)],
+                            capture_output=True, text=True, timeout=120)
+    messages = json.loads(result.stderr or "{}").get("messages", [])
+    return [f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}" for m in messages]
 
 
 def test_pages_are_valid_html(browser, live_server, admin_state, tmp_path):
@@ -79,7 +72,62 @@ def test_pages_are_valid_html(browser, live_server, admin_state, tmp_path):
         files.append(tmp_path / f"page{number}.html")
         files[-1].write_bytes(response.body())
     admin.close()
-    result = subprocess.run(["java", "-jar", str(VNU), "--format", "json", *map(str, files)],
-                            capture_output=True, text=True, timeout=120)
-    messages = json.loads(result.stderr or "{}").get("messages", [])
-    assert [f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}" for m in messages] == []
+    assert nu_messages(files) == []
+
+
+# --- States an editor meets when a session ends or an article is too large ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def state_editor(live_app) -> str:
+    """An account of its own, whose sessions these checks end on purpose."""
+    from auth import create_admin
+    from tests.conftest import ADMIN_PASSWORD
+
+    with live_app.app_context():
+        create_admin("state-checker", ADMIN_PASSWORD)
+    return "state-checker"
+
+
+def walk_kept_form_states(page, live_app, live_server: str, username: str, visit) -> None:
+    """Reach each state of the kept-form pages and call visit(name) there."""
+    from tests.browser.test_drafts import age_sessions, sign_in, wait_for_draft
+
+    sign_in(page, live_server, username, "/admin/articles/new")
+    page.get_by_label("Title", exact=True).fill("T" * 210)
+    page.get_by_label("Category", exact=True).fill("Local")
+    page.get_by_label("Body (Markdown)", exact=True).fill("A paragraph.")
+    wait_for_draft(page)
+    page.reload()
+    visit("editor, draft offered, title over its limit")
+    age_sessions(live_app, username)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/admin/login"))
+    visit("sign-in, form kept")
+    sign_in(page, live_server, username, "/admin/articles/new")
+    visit("editor, form restored")
+    page.get_by_label("Body (Markdown)", exact=True).fill("word " * 60_000)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    visit("413 for an article")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_kept_form_states_pass_axe_and_the_nu_checker(browser, live_app, live_server, state_editor, scheme, tmp_path):
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
+    context.set_default_timeout(20000)
+    page = context.new_page()
+    problems, files = {}, []
+
+    def visit(name: str) -> None:
+        """Keep the page's markup for the Nu checker, then run axe over it."""
+        files.append(tmp_path / f"{name.replace(' ', '-').replace(',', '')}.html")
+        files[-1].write_text(page.content())
+        if found := axe_violations(page):
+            problems[name] = found
+
+    walk_kept_form_states(page, live_app, live_server, state_editor, visit)
+    context.close()
+    assert len(files) == 4 and problems == {}
+    if scheme == "light" and (shutil.which("java") or os.environ.get("CI")):
+        assert nu_messages(files) == []

@@ -58,3 +58,22 @@ def test_sign_in_write_with_a_suggested_tag_publish_and_read(browser, live_serve
     assert visitor.locator(".tags a").all_inner_texts() == ["estuary ferry"]
     assert visitor.locator(".body h2").inner_text() == "The new timetable"
     visitor.context.close()
+
+
+def test_the_article_list_fits_a_phone(browser, live_server, admin_account, screenshot_dir):
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(live_server + "/admin/login")
+    page.get_by_label("Name").fill("chromium-editor")
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+    widths = page.evaluate("""() => { const wrap = document.querySelector('.table-wrap');
+        return [document.documentElement.scrollWidth, wrap.scrollWidth, wrap.clientWidth]; }""")
+    assert widths[0] <= 375 and widths[1] <= widths[2], widths
+    # Each row reads as a card: the title first, then labelled values.
+    labels = page.evaluate("""() => [...document.querySelectorAll('.admin-table tbody tr:first-child td')]
+        .map(td => getComputedStyle(td, '::before').content)""")
+    assert labels == ["none", '"Status: "', '"Category: "', '"Published: "', '"Reads: "', '"Comments: "'], labels
+    page.screenshot(path=screenshot_dir / "admin-articles-phone.png", full_page=True)
+    context.close()

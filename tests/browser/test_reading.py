@@ -13,13 +13,16 @@ def test_home_links_to_an_article_laid_out_in_order(page, live_server):
     first_title.click()
     page.wait_for_url(re.compile(r"/articles/"))
     assert page.locator("h1").all_inner_texts() == [title]
-    parts = [".article-header .category", ".article-header time", ".article-header .reads",
-             ".article-header .tags", "h1", ".body", "#comments"]
+    # The standfirst is the article's summary; an article written without one has none.
+    standfirst = [".article-header .standfirst"] if page.locator(".standfirst").count() else []
+    parts = [".article-header .kicker a", "h1", *standfirst, ".article-header time",
+             ".article-header .reads", ".article-header .tags", ".body", "#comments"]
     boxes = [page.locator(selector).first.bounding_box() for selector in parts]
     # Reading order: by line (centres within 12 px share one), then left to right.
     places = [(round((box["y"] + box["height"] / 2) / 12), box["x"]) for box in boxes]
     assert places == sorted(places), dict(zip(parts, places, strict=True))
-    assert page.locator(".article-header time").inner_text().startswith("Created ")
+    published = page.locator(".article-meta span").first.inner_text()
+    assert re.fullmatch(r"Published (.+ ago|yesterday|just now) · \d{1,2} [A-Z][a-z]+ 20\d\d", published), published
     assert re.fullmatch(r"[\d,]+ Reads?", page.locator(".reads").inner_text())
     assert page.locator(".article-header time").get_attribute("title")
     assert page.locator(".body h2").count() >= 1
@@ -44,3 +47,15 @@ def test_keyboard_focus_is_visible(page, live_server):
     assert focused == "Skip to content"
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
+
+
+def test_inline_code_stands_out_from_the_text_around_it(page, live_server):
+    page.goto(live_server + "/")
+    page.locator(".item-title a").first.click()
+    page.wait_for_load_state()
+    page.evaluate("""() => { const p = document.querySelector('.body p');
+        p.insertAdjacentHTML('beforeend', ' <code id="sample">x = 1</code>'); }""")
+    styles = page.evaluate("""() => { const code = getComputedStyle(document.getElementById('sample'));
+        const text = getComputedStyle(document.querySelector('.body p'));
+        return [code.backgroundColor, text.backgroundColor, code.fontFamily, text.fontFamily]; }""")
+    assert styles[0] != styles[1] and styles[2] != styles[3], styles

@@ -1,4 +1,4 @@
-"""Screenshots of the home and article pages at desktop and phone widths, light and dark."""
+"""Screenshots of the home, article and newsroom category and tag pages at desktop and phone widths, light and dark."""
 
 from __future__ import annotations
 
@@ -21,4 +21,19 @@ def test_home_and_article_screenshots(browser, live_server, screenshot_dir, widt
     page.wait_for_load_state()
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width_name]
     page.screenshot(path=screenshot_dir / f"article-{width_name}{suffix}.png", full_page=width_name == "desktop")
+    context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width_name", WIDTHS)
+def test_category_and_tag_management_screenshots(browser, live_server, admin_state, screenshot_dir, width_name, scheme):
+    context = browser.new_context(viewport={"width": WIDTHS[width_name], "height": 900}, color_scheme=scheme,
+                                  storage_state=admin_state)
+    page = context.new_page()
+    suffix = "" if scheme == "light" else "-dark"
+    for name, path in [("categories", "/admin/categories"), ("tags", "/admin/tags"), ("category", "/admin/categories/1")]:
+        page.goto(live_server + path)
+        assert page.locator("h1").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width_name]
+        page.screenshot(path=screenshot_dir / f"admin-{name}-{width_name}{suffix}.png", full_page=True)
     context.close()

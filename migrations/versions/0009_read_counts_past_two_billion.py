@@ -1,7 +1,7 @@
 """Read counts past two billion on PostgreSQL
 
-Revision ID: 0008
-Revises: 0005
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 13:40:00
 
 An imported article may carry more reads than a 32-bit INTEGER holds. SQLite's INTEGER is 64-bit
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008'
-down_revision = '0005'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
