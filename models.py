@@ -175,7 +175,7 @@ class Category(db.Model):
     @classmethod
     def all_by_name(cls) -> list[Category]:
         """Every category, alphabetically, for the editor's choices."""
-        return list(db.session.execute(select(cls).order_by(cls.name)).scalars())
+        return list(db.session.execute(select(cls).order_by(func.lower(cls.name), cls.id)).scalars())
 
     @classmethod
     def in_menu_order(cls):
@@ -270,7 +270,7 @@ class Tag(db.Model):
     def published_names(cls) -> list[str]:
         """The names of tags that published articles carry, for suggestions that prefer tags in use."""
         live = select(article_tags.c.tag_id).where(article_tags.c.listed_at <= now_utc())
-        return list(db.session.execute(select(cls.name).where(cls.id.in_(live)).order_by(cls.name)).scalars())
+        return list(db.session.execute(select(cls.name).where(cls.id.in_(live)).order_by(func.lower(cls.name))).scalars())
 
     @classmethod
     def delete_unused(cls) -> None:
@@ -367,7 +367,10 @@ class Article(db.Model):
     reads: Mapped[int] = mapped_column(READ_COUNT, default=0, server_default="0")
 
     category: Mapped[Category] = relationship(back_populates="articles")
-    tags: Mapped[list[Tag]] = relationship(secondary=article_tags, back_populates="articles", order_by="Tag.name")
+    # Case-insensitive, as every other list of names: plain name order is code points on SQLite
+    # but the collation's on PostgreSQL, so "Tokyo" and "sport" swapped places between them.
+    tags: Mapped[list[Tag]] = relationship(secondary=article_tags, back_populates="articles",
+                                           order_by=lambda: (func.lower(Tag.name), Tag.id))
     comments: Mapped[list[Comment]] = relationship(
         back_populates="article", cascade="all, delete-orphan", passive_deletes=True, order_by="Comment.id"
     )
