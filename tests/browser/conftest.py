@@ -44,10 +44,29 @@ def live_app(tmp_path_factory, migrated_database):
     return app
 
 
+def closing_responses(app):
+    """The app, with each response closed as soon as it is sent.
+
+    Werkzeug's development server reads what is left of a request after sending the response and
+    only then closes it; when the browser has dropped the connection (a favicon on a busy machine)
+    that read fails first, and the open static file surfaces later as a ResourceWarning.
+    """
+
+    def wsgi(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            yield from response
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(live_app):
     """The app served over HTTP on a free loopback port, for the browser."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_responses(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
