@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from editorial import MAX_ANALYSED_CHARACTERS, EditorialWarning, editorial_warnings, suggest_tags
+from editorial import editorial_warnings, suggest_tags
+from editorial.findings import EditorialWarning
+from editorial.reading import MAX_ANALYSED_CHARACTERS
+from editorial.words import sentences
 
 CLEAN_TITLE = "City council approves Riverside Bridge repairs after two-year dispute"
 CLEAN_SUMMARY = "Council members voted 7-2 to fund the repairs, splitting the cost with the transport authority."
@@ -769,8 +772,15 @@ def short_paragraphs(count: int) -> str:
 def test_only_the_start_of_a_huge_body_is_analysed():
     filler = short_paragraphs(MAX_ANALYSED_CHARACTERS // 10)
     assert len(filler) > MAX_ANALYSED_CHARACTERS
-    warning = only_warning(f"The minister said that the\n\n{filler}\n\nThe mayor said that the")
-    assert warning.message.startswith("Paragraph 1 (line 1) stops mid-sentence")
+    # The unfinished last paragraph lies past the limit: only the first one is reported, then the cut.
+    unfinished, cut = warnings_for(f"The minister said that the\n\n{filler}\n\nThe mayor said that the")
+    assert unfinished.message.startswith("Paragraph 1 (line 1) stops mid-sentence")
+    analysed_lines = filler[: MAX_ANALYSED_CHARACTERS - 28].rsplit("\n\n", 1)[0].count("\n") + 3
+    assert cut == EditorialWarning(
+        "body-too-long",
+        f"Body is longer than 250,000 characters, so it was checked only up to line {analysed_lines}; "
+        "nothing after it was checked.",
+    )
     zeppelins = "Zeppelin, zeppelin, zeppelin."
     assert "zeppelin" in suggest_tags(f"{zeppelins}\n\n{filler}")
     assert "zeppelin" not in suggest_tags(f"{filler}\n\n{zeppelins}", limit=100)
@@ -800,3 +810,78 @@ def test_pathological_body_does_not_hang(body):
     assert isinstance(editorial_warnings(CLEAN_TITLE, CLEAN_SUMMARY, body), list)
     assert isinstance(suggest_tags(body, existing_tags=[f"Ward {number}" for number in range(1_000)]), list)
     assert time.perf_counter() - started < 30
+
+
+# --- Reading the body as the page renders it ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "label", "tag"),
+    [
+        pytest.param(
+            'Watch the vote:\n\n<iframe src="https://video.example.org/vote"></iframe>',
+            "Paragraph 2 (line 3)",
+            '<iframe src="https://video.example.org/vote">',
+            id="iframe",
+        ),
+        pytest.param("The plan <div>passed</div> on Tuesday.", "Paragraph 1 (line 1)", "<div>", id="inline-div"),
+        pytest.param("- Bids <script>alert(1)</script> open.", "List item on line 1", "<script>", id="list-item"),
+        pytest.param("The vote passed.<!-- check the count -->", "Paragraph 1 (line 1)", "<!-- check the count -->", id="comment"),
+        pytest.param("## Results<br/>\n\nText.", "Heading on line 1", "<br/>", id="heading"),
+    ],
+)
+def test_html_in_the_text_is_flagged_as_showing_as_text(body, label, tag):
+    warning = only_warning(body)
+    assert warning.check == "raw-html"
+    assert warning.message.startswith(f'{label} holds HTML ("{tag}") that readers will see as typed')
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("Use the `<div>` element for layout.", id="code-span"),
+        pytest.param("```\n<iframe src=x></iframe>\n```", id="fenced-code"),
+        pytest.param("Turnout was 3 < 5 > 2 in three wards.", id="comparisons"),
+        pytest.param("Read it at <https://example.org/report> or write to <desk@example.org>.", id="autolinks"),
+        pytest.param("Type \\<div> to start a block.", id="escaped"),
+    ],
+)
+def test_text_that_only_looks_like_html_is_not_flagged(body):
+    assert "raw-html" not in checks_for(body)
+
+
+def test_link_reference_definition_is_not_a_paragraph():
+    # The renderer turns it into nothing: no "stops mid-sentence" for a line readers never see.
+    body = "Read the [bridge report] before the vote.\n\n[bridge report]: https://example.org/report"
+    assert warnings_for(body) == []
+
+
+def test_entities_are_read_as_the_characters_readers_see():
+    body = "The caf&eacute; reopened. Another caf&eacute; is planned near the caf&eacute; on Mill Road."
+    assert suggest_tags(body) == ["café"]
+
+
+def test_code_indented_inside_a_list_item_is_not_prose():
+    body = "Steps:\n\n- Run the import:\n\n      import_bridge_data --all\n\n- Check the totals."
+    assert warnings_for(body) == []
+
+
+# Each text holds two sentences; the first three once split after the title or initials.
+SENTENCE_CASES = [
+    "Dr. Jane Smith opened the ward. Patients cheered.",
+    "The U.S. Senate voted on Monday. The bill failed.",
+    "Gov. Smith and Sen. Jones spoke. Both left early.",
+    "She lives at No. 10 Mill Road. It is near the river.",
+    "The meeting ended at 3 p.m. Councillors then left.",
+    "The meeting starts at 3 p.m. on Friday. Everyone is welcome.",
+    "Prices rose 3.5% in May. Rents rose 2.1%.",
+    '"We will not give up," she said. "The bridge matters."',
+    'She called it "a disgrace." The mayor disagreed.',
+    "Jan. 4 was the date. Work began on Sept. 3.",
+]
+
+
+@pytest.mark.parametrize("text", SENTENCE_CASES)
+def test_sentences_end_where_readers_end_them(text):
+    first, second = sentences(text)
+    assert f"{first} {second}" == text
