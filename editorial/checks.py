@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
-from editorial import dates, repetition, structure
+from editorial import dates, numbers, repetition, structure
 from editorial.findings import EditorialWarning, Finding, snippet
 from editorial.reading import MAX_ANALYSED_CHARACTERS, Body, read_body
 
@@ -18,17 +19,28 @@ _BODY_CHECKS: tuple[Callable[[Body], list[Finding]], ...] = (
     repetition.check_repetition,
     structure.check_empty_subheadings,
     dates.check_dated_lists,
-    dates.check_conflicting_dates,
+    numbers.check_impossible_numbers,
 )
 
 
-def editorial_warnings(title: str, summary: str, body: str) -> list[EditorialWarning]:
-    """List what an editor may want to fix: title and summary first, then the body in reading order."""
+def editorial_warnings(title: str, summary: str, body: str, published: date | None = None) -> list[EditorialWarning]:
+    """List what an editor may want to fix: title and summary first, then the body in reading order.
+
+    `published` is the publication date, when known: relative dates ("last Tuesday") are read from it.
+    """
     read = read_body(body)
-    findings = [finding for check in _BODY_CHECKS for finding in check(read)]
+    conflicts = dates.check_conflicting_dates(read, published)  # the one check that needs the date
+    findings = _without_restated_conflicts([finding for check in _BODY_CHECKS for finding in check(read)], conflicts)
+    findings += conflicts
     findings.sort(key=lambda finding: finding[0])  # stable, so one line's warnings keep check order
     warnings = _title_and_summary_warnings(title, summary) + [warning for _, warning in findings]
     return warnings + _cut_warning(read)
+
+
+def _without_restated_conflicts(findings: list[Finding], conflicts: list[Finding]) -> list[Finding]:
+    """Drop a repetition where the same place gives one event another date: the conflict says more."""
+    conflicting_lines = {line for line, _ in conflicts}
+    return [(line, warning) for line, warning in findings if not (warning.check == "repetition" and line in conflicting_lines)]
 
 
 def _title_and_summary_warnings(title: str, summary: str) -> list[EditorialWarning]:

@@ -6,9 +6,10 @@ import re
 from datetime import date
 from typing import NamedTuple
 
+from editorial.dating import MONTH, MONTHS, Span, can_coincide, date_spans, date_text_removed
 from editorial.findings import EditorialWarning, Finding, lower_first, snippet
 from editorial.reading import Body, Unit
-from editorial.words import POSSESSIVE, TOKEN, is_significant, sentences
+from editorial.words import POSSESSIVE, TOKEN, is_significant, lemma, sentences
 
 # With fewer dated items a list is always in some order.
 DATED_LIST_MIN_ITEMS = 3
@@ -23,24 +24,20 @@ DATE_CONFLICT_MIN_SHARED_WORDS = 2
 # ...unless the sentences also share this many names ("Jane Smith", "Hollin Bridge"): then one shared
 # word ("opened") will do, as long as it is most of what the shorter sentence says happened.
 DATE_CONFLICT_MIN_SHARED_NAMES = 2
+# With fewer names, this many shared words of which most of the shorter account consists will do:
+# "the union and the bus company agreed a new pay deal" and "the bus company and the union reached
+# the pay agreement" share union, bus, company and pay (tests/editorial_cases/defect-dates.md, case 3).
+DATE_CONFLICT_MIN_RETOLD_WORDS = 3
 # An article gives a few dozen full dates, a long timeline a couple of hundred; comparing every pair
 # of dated sentences beyond this many would make a pasted list slow.
 MAX_DATED_SENTENCES = 500
 
-_MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3,
-    "april": 4, "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7,
-    "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9, "october": 10,
-    "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
-}  # fmt: skip
-# Capitalised only: "may" and "march" in lowercase are usually not months.
-_MONTH = r"(?:" + "|".join(sorted((name.capitalize() for name in _MONTHS), key=len, reverse=True)) + r")\b\.?"
 _DATE = re.compile(
     rf"""
     \b(?P<iso_year>\d{{4}})-(?P<iso_month>\d{{2}})-(?P<iso_day>\d{{2}})\b
-    | \b(?P<dmy_day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dmy_month>{_MONTH})(?:,?\s+(?P<dmy_year>\d{{4}})\b)?
-    | \b(?P<mdy_month>{_MONTH})\s+(?P<mdy_day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<mdy_year>\d{{4}})\b)?
-    | \b(?P<my_month>{_MONTH})\s+(?P<my_year>\d{{4}})\b
+    | \b(?P<dmy_day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dmy_month>{MONTH})(?:,?\s+(?P<dmy_year>\d{{4}})\b)?
+    | \b(?P<mdy_month>{MONTH})\s+(?P<mdy_day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<mdy_year>\d{{4}})\b)?
+    | \b(?P<my_month>{MONTH})\s+(?P<my_year>\d{{4}})\b
     """,
     re.VERBOSE,
 )
@@ -62,7 +59,7 @@ def _parse_date(match: re.Match[str]) -> _PartialDate | None:
     parts = match.groupdict()
     prefix = next(name.split("_")[0] for name, value in parts.items() if value)
     year, month, day = (parts.get(f"{prefix}_{part}") for part in ("year", "month", "day"))
-    month_number = int(month) if month.isdigit() else _MONTHS[month.rstrip(".").lower()]
+    month_number = int(month) if month.isdigit() else MONTHS[month.rstrip(".").lower()]
     try:
         # 2000 is a leap year, so a yearless "February 29" passes.
         date(int(year or 2000), month_number, int(day or 1))
@@ -154,37 +151,38 @@ _RECURRENCE_CUES = frozenset({
 
 
 class _DatedSentence(NamedTuple):
-    """A sentence that gives one full date, with the words that say which event it is."""
+    """A sentence that gives one date, with the words that say which event it is."""
 
     unit: Unit
     text: str
-    date_text: str
-    date: _PartialDate
+    span: Span
     entities: frozenset[str]  # capitalised words: people, places, organisations
-    event_words: frozenset[str]  # other significant words: "opened", "traffic"
+    event_words: frozenset[str]  # other significant words as dictionary forms: "open", "traffic"
 
 
-def _dated_sentence(unit: Unit, sentence: str) -> _DatedSentence | None:
-    """Describe a sentence with exactly one full date and no sign of a recurring event."""
-    full_dates = [(match, when) for match in _DATE.finditer(sentence) if (when := _parse_date(match)) and when.day]
-    if len(full_dates) != 1:
-        return None  # a sentence with two dates usually spans two events
-    match, when = full_dates[0]
-    tokens = TOKEN.findall(sentence[: match.start()] + " " + sentence[match.end() :])
+def _dated_sentence(unit: Unit, sentence: str, published: date | None) -> _DatedSentence | None:
+    """Describe a sentence with exactly one date and no sign of a recurring event."""
+    span = _the_date(date_spans(sentence, published))
+    if span is None:
+        return None
+    tokens = TOKEN.findall(date_text_removed(sentence))
     if any(token.lower() in _RECURRENCE_CUES for token in tokens):
         return None
     words = [POSSESSIVE.sub("", token) for token in tokens]
     significant = [word for word in words if is_significant(word.lower())]
     entities = frozenset(word.lower() for word in significant if word[0].isupper())
-    event_words = frozenset(word for word in significant if word.islower())
-    return _DatedSentence(unit, sentence, match.group(), when, entities, event_words)
+    event_words = frozenset(lemma(word) for word in significant if word.islower())
+    return _DatedSentence(unit, sentence, span, entities, event_words)
 
 
-def _same_day(first: _PartialDate, second: _PartialDate) -> bool:
-    """Tell whether two dates can be the same day, comparing years only when both have one."""
-    if first.year is not None and second.year is not None and first.year != second.year:
-        return False
-    return (first.month, first.day) == (second.month, second.day)
+def _the_date(spans: list[Span | None]) -> Span | None:
+    """Return the one day a sentence dates, or else its one vaguer date; None if it gives two of either."""
+    days = [span for span in spans if span is not None and span.first == span.last]
+    if days:
+        # "Elected on June 1, 2022, she took office in July": the day dates the sentence's event.
+        return days[0] if len(days) == 1 else None
+    # A sentence with two dates usually spans two events.
+    return spans[0] if len(spans) == 1 else None
 
 
 def _overlap(first: frozenset[str], second: frozenset[str]) -> float:
@@ -193,41 +191,42 @@ def _overlap(first: frozenset[str], second: frozenset[str]) -> float:
     return len(first & second) / len(union) if union else 0.0
 
 
-def _same_event_other_date(earlier: _DatedSentence, later: _DatedSentence) -> bool:
-    """Tell whether two sentences seem to date one event differently."""
-    if _same_day(earlier.date, later.date):
-        return False
+def _is_one_event(earlier: _DatedSentence, later: _DatedSentence) -> bool:
+    """Tell whether two dated sentences seem to tell of one event: the same names, the same kind of action."""
     if earlier.unit.kind == later.unit.kind == "list-item":
         return False  # items of a timeline are different events by design
     if _overlap(earlier.entities, later.entities) < DATE_CONFLICT_MIN_ENTITY_OVERLAP:
         return False
     shared_words = earlier.event_words & later.event_words
+    fewer = min(len(earlier.event_words), len(later.event_words))
+    held = len(shared_words) / fewer if fewer else 0.0  # how much of the shorter account the longer one holds
     if len(earlier.entities & later.entities) >= DATE_CONFLICT_MIN_SHARED_NAMES:
         # Named this well, the event words one sentence has must mostly recur in the other,
         # but the other may add a clause of its own ("Crowds gathered when ...").
-        fewer = min(len(earlier.event_words), len(later.event_words))
-        return bool(shared_words) and len(shared_words) / fewer >= DATE_CONFLICT_MIN_WORD_OVERLAP
-    return (
-        _overlap(earlier.event_words, later.event_words) >= DATE_CONFLICT_MIN_WORD_OVERLAP
-        and len(shared_words) >= DATE_CONFLICT_MIN_SHARED_WORDS
-    )
+        return bool(shared_words) and held >= DATE_CONFLICT_MIN_WORD_OVERLAP
+    if len(shared_words) < DATE_CONFLICT_MIN_SHARED_WORDS:
+        return False
+    # Retold in other words ("agreed a new pay deal", "reached the pay agreement"), most of the shorter
+    # account recurs though the two share less than most of their words.
+    retold = len(shared_words) >= DATE_CONFLICT_MIN_RETOLD_WORDS and held >= DATE_CONFLICT_MIN_WORD_OVERLAP
+    return retold or _overlap(earlier.event_words, later.event_words) >= DATE_CONFLICT_MIN_WORD_OVERLAP
 
 
-def check_conflicting_dates(body: Body) -> list[Finding]:
-    """Warn when one event seems to be given two different dates."""
+def check_conflicting_dates(body: Body, published: date | None = None) -> list[Finding]:
+    """Warn when one event seems to be given two dates that cannot both be true."""
     dated = [
         found
         for unit in body.units
         if unit.kind in ("paragraph", "list-item")
         for sentence in sentences(unit.plain)
-        if (found := _dated_sentence(unit, sentence))
+        if (found := _dated_sentence(unit, sentence, published))
     ]
     findings = []
     naming: dict[str, list[int]] = {}  # entity -> the dated sentences that name it
     for index, later in enumerate(dated[:MAX_DATED_SENTENCES]):
         # One event's sentences share a name, so only those are compared.
         candidates = sorted({before for name in later.entities for before in naming.get(name, ())})
-        earlier = next((dated[i] for i in candidates if _same_event_other_date(dated[i], later)), None)
+        earlier = next((dated[i] for i in candidates if _conflict(dated[i], later, published)), None)
         if earlier is not None:
             findings.append(_conflicting_dates_finding(earlier, later))
         for name in later.entities:
@@ -235,11 +234,16 @@ def check_conflicting_dates(body: Body) -> list[Finding]:
     return findings
 
 
+def _conflict(earlier: _DatedSentence, later: _DatedSentence, published: date | None) -> bool:
+    """Tell whether two sentences date one event on days that cannot meet."""
+    return not can_coincide(earlier.span, later.span, published) and _is_one_event(earlier, later)
+
+
 def _conflicting_dates_finding(earlier: _DatedSentence, later: _DatedSentence) -> Finding:
     """Describe a sentence whose date contradicts an earlier one."""
     message = (
-        f"{later.unit.label} gives {later.date_text} for what looks like the event "
-        f'{lower_first(earlier.unit.label)} dates {earlier.date_text}: "{snippet(later.text)}"'
+        f"{later.unit.label} gives {later.span.text} for what looks like the event "
+        f'{lower_first(earlier.unit.label)} dates {earlier.span.text}: "{snippet(later.text)}"'
     )
     return later.unit.line, EditorialWarning("conflicting-dates", message)
 

@@ -6,6 +6,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import simplemma
+
 STOPWORDS_PATH = Path(__file__).resolve().parent.parent / "data" / "stopwords-en.txt"
 # Shorter words are mostly abbreviations or leftovers, rarely useful tags or content words.
 MIN_SIGNIFICANT_WORD_LENGTH = 3
@@ -69,3 +71,16 @@ def stopwords() -> frozenset[str]:
 # Closing punctuation, optionally followed by closing quotes, brackets,
 # emphasis markers or a footnote reference.
 FINISHED_ENDING = re.compile(r"[.!?…](?:[\"'”’»)\]*_]|\[\^[^\[\]]*\])*$")
+
+
+def content_words(text: str) -> frozenset[str]:
+    """Return what a sentence is about: its significant words as dictionary forms, and its numbers."""
+    return frozenset(
+        word if word.isdigit() else lemma(word) for word in words(text) if word.isdigit() or is_significant(word)
+    )
+
+
+@lru_cache(maxsize=100_000)
+def lemma(word: str) -> str:
+    """Return a word's dictionary form ("grew" and "grown" give "grow"), from simplemma's English data."""
+    return simplemma.lemmatize(word, lang="en").lower()
