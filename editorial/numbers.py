@@ -7,7 +7,7 @@ import re
 
 from editorial.findings import EditorialWarning, Finding, snippet
 from editorial.reading import Body
-from editorial.words import sentences
+from editorial.words import lemma, sentences
 
 # "1,200", "2.5 million", "£1.8m", "45": the value, then an optional scale word.
 _NUMBER = r"[£$€]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*(?:million|billion|thousand|bn|m|k)\b)?"
@@ -18,17 +18,21 @@ _PERCENT = r"(?:\s*%|\s+per\s*cent)"
 # The gaps are bounded so that a sentence with no end cannot make the search quadratic.
 _ADDED_THEN_TOTAL = re.compile(
     rf"\b(?:[Aa]n additional|[Aa]nother|[Aa] further|[Aa]n extra|added)\s+(?P<added>{_NUMBER}(?:{_PERCENT})?)"
+    r"(?:\s+(?P<added_unit>[a-z]+))?"
     rf".{{0,120}}?\b(?:bringing|taking|raising|lifting|pushing|boosting|increasing|swelling)\b"
     rf".{{0,60}}?\bto\s+(?:(?:about|around|some|nearly|almost|roughly|approximately|just|over|under|more than)\s+)*"
-    rf"(?P<total>{_NUMBER}(?:{_PERCENT})?)"
+    rf"(?P<total>{_NUMBER}(?:{_PERCENT})?)(?:\s+(?P<total_unit>[a-z]+))?"
 )
 _BETWEEN = re.compile(
     rf"\b[Bb]etween\s+(?P<low>{_NUMBER})(?P<unit>{_PERCENT})?\s+and\s+(?P<high>{_NUMBER})(?!\s*(?:a\.?m\b|p\.?m\b|o'clock|[:.]\d))"
 )
 # Below this both numbers may be clock times: "open between 10 and 4" means ten in the morning to four.
 _CLOCK_HOURS = 12
-_SHARE = re.compile(rf"\b(?P<share>\d+(?:\.\d+)?){_PERCENT}\s+of\s+(?:(?:the|its|their|all|those|our)\s+)?(?P<whole>\w+)")
-# A percentage of these is a comparison with a level, not a share of a group: "120% of capacity".
+_SHARE = re.compile(
+    rf"\b(?P<share>\d+(?:\.\d+)?){_PERCENT}\s+of\s+(?:(?:the|its|their|all|those|our)\s+)?(?P<whole>[\w-]+(?:\s+[\w-]+){{0,3}})"
+)
+# A percentage of these, within the four words after "of", compares with a level and is no share of a
+# group: "120% of capacity", "112 per cent of the long-term average".
 _LEVELS = frozenset({
     "capacity", "level", "levels", "target", "targets", "average", "normal", "budget", "cost", "costs",
     "price", "prices", "value", "salary", "pay", "income", "rent", "gdp", "original", "previous",
@@ -56,6 +60,9 @@ def _total_problem(sentence: str) -> str | None:
     """Describe a new total smaller than what was added to it, if the sentence gives one."""
     for match in _ADDED_THEN_TOTAL.finditer(sentence):
         added, total = match.group("added"), match.group("total")
+        units = {lemma(unit) for unit in (match.group("added_unit"), match.group("total_unit")) if unit}
+        if len(units) > 1:
+            continue  # "another 12 months, taking the sentence to 3 years": different units
         if _is_percent(added) == _is_percent(total) and _value(total) < _value(added):
             return (
                 f"gives a total of {total} after adding {added}, less than what was added; "
@@ -79,8 +86,9 @@ def _range_problem(sentence: str) -> str | None:
 def _share_problem(sentence: str) -> str | None:
     """Describe a share of a group over 100% ("112% of the members"), if there is one."""
     for match in _SHARE.finditer(sentence):
-        if float(match.group("share")) > MAX_SHARE and match.group("whole").lower() not in _LEVELS:
-            return f"gives a share of {match.group('share')}% of {match.group('whole')}; no part of a group is over 100%"
+        whole = match.group("whole")
+        if float(match.group("share")) > MAX_SHARE and not _LEVELS & set(re.split(r"[\s-]+", whole.lower())):
+            return f'gives a share of {match.group("share")}% of "{whole}"; no part of a group is over 100%'
     return None
 
 

@@ -347,3 +347,13 @@ def test_bulk_actions_apply_to_the_ticked_comments(admin_client, comments):
     assert "pending" not in text_of(admin_client.get("/admin/comments")).split("Comments")[1][:20]
     nothing = admin_client.post("/admin/comments", data={"csrf_token": token, "action": "hide"})
     assert "Tick at least one comment" in text_of(admin_client.get(nothing.headers["Location"]))
+
+
+def test_editorial_checks_read_relative_dates_from_the_publication_time(admin_client):
+    body = ("Last Tuesday the school board in Oakhurst voted to close the Station Road site.\n\n"
+            "On 3 March the Oakhurst school board voted to close the site on Station Road.")
+    preview = submit(admin_client, "/admin/articles/new", action="preview", body=body, published_at="2026-05-20T09:00")
+    assert "Paragraph 2 (line 3) gives 3 March for what looks like the event" in text_of(preview)
+    # Published on 4 March, "last Tuesday" can be 3 March: the dates agree.
+    agreeing = submit(admin_client, "/admin/articles/new", action="preview", body=body, published_at="2026-03-04T09:00")
+    assert "gives 3 March" not in text_of(agreeing) and "says again in other words" in text_of(agreeing)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -885,3 +886,103 @@ SENTENCE_CASES = [
 def test_sentences_end_where_readers_end_them(text):
     first, second = sentences(text)
     assert f"{first} {second}" == text
+
+
+# --- Restatements, vaguer dates and impossible numbers ------------------------------------
+
+BRIDGE_OPENING = "In mid-March 2025 the mayor opened the new bridge over the Tessel with the transport minister."
+
+
+@pytest.mark.parametrize(
+    ("consistent", "conflicting"),
+    [
+        pytest.param(
+            "On March 14 the mayor and the transport minister opened the Tessel bridge.",
+            "On April 2 the mayor and the transport minister opened the Tessel bridge.",
+            id="day-inside-a-part-of-a-month",
+        ),
+        pytest.param(
+            "Late in March 2025 the mayor and the transport minister opened the Tessel bridge.",
+            "At the end of April 2025 the mayor and the transport minister opened the Tessel bridge.",
+            id="overlapping-parts-of-months",
+        ),
+        pytest.param(
+            "In the spring of 2025 the mayor and the transport minister opened the Tessel bridge.",
+            "In the autumn of 2025 the mayor and the transport minister opened the Tessel bridge.",
+            id="seasons",
+        ),
+        pytest.param(
+            "In March the mayor and the transport minister opened the Tessel bridge.",
+            "In June the mayor and the transport minister opened the Tessel bridge.",
+            id="bare-months",
+        ),
+    ],
+)
+def test_a_vaguer_date_conflicts_only_with_what_it_rules_out(consistent, conflicting):
+    # Told twice, the opening is still a restatement, but its dates agree.
+    assert checks_for(f"{BRIDGE_OPENING}\n\nTraffic has been light.\n\n{consistent}") == ["repetition"]
+    warning = only_warning(f"{BRIDGE_OPENING}\n\nTraffic has been light.\n\n{conflicting}")
+    assert warning.check == "conflicting-dates"
+    assert "Paragraph 3 (line 5) gives" in warning.message
+    assert "paragraph 1 (line 1) dates mid-March 2025" in warning.message
+
+
+@pytest.mark.parametrize(
+    ("published", "checks"),
+    [
+        pytest.param(date(2026, 3, 4), ["repetition"], id="yesterday-was-march-3"),
+        pytest.param(date(2026, 3, 20), ["conflicting-dates"], id="yesterday-was-march-19"),
+    ],
+)
+def test_relative_dates_are_read_from_the_publication_date(published, checks):
+    # The second paragraph restates the first; only the wrong "yesterday" makes it a conflict of dates.
+    body = (
+        "Yesterday the Oakhurst school board voted to close the Station Road site.\n\n"
+        "On 3 March 2026 the Oakhurst school board voted to close the site on Station Road."
+    )
+    assert [warning.check for warning in editorial_warnings(CLEAN_TITLE, CLEAN_SUMMARY, body, published)] == checks
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("The library opens between 10 and 4 on weekdays.", id="clock-hours"),
+        pytest.param("The library opens between 10 a.m. and 2 p.m. on Saturdays.", id="times"),
+        pytest.param("Wards ran at 120% of capacity all winter.", id="share-of-a-level"),
+        pytest.param("Rainfall reached 130 per cent of the long-term average.", id="share-of-an-average"),
+        pytest.param("A further 12 months was added, taking his sentence to 3 years.", id="different-units"),
+        pytest.param("The club added 300 seats, bringing capacity to 6,100.", id="total-larger"),
+        pytest.param("Turnout fell from 700 to 500 voters.", id="a-fall-is-no-range"),
+    ],
+)
+def test_numbers_that_can_be_true_are_not_flagged(body):
+    assert checks_for(body) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        pytest.param("Tickets cost between £24 and £12.", 'range "between £24 and £12" backwards', id="pounds"),
+        pytest.param("It was backed by 104 per cent of residents.", 'share of 104% of "residents"', id="per-cent"),
+        pytest.param(
+            "The trust raised another £40,000, taking its fund to £35,000.",
+            "total of £35,000 after adding £40,000",
+            id="added-and-taking",
+        ),
+    ],
+)
+def test_numbers_that_cannot_be_true_are_flagged(body, fragment):
+    warning = only_warning(body)
+    assert warning.check == "impossible-number"
+    assert warning.message.startswith("Paragraph 1 (line 1) gives")
+    assert fragment in warning.message
+
+
+def test_short_sentence_held_by_a_longer_one_is_no_restatement():
+    # All of the second sentence's content words are in the first, but they share too little of it.
+    body = (
+        "The footbridge linking Hollin Bridge with the Tessel riverside path reopened to pedestrians and "
+        "cyclists this morning, ten months after floods closed it.\n\n"
+        "The riverside path between Hollin Bridge and Marrow End reopened too."
+    )
+    assert checks_for(body) == []
