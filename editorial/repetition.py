@@ -28,7 +28,7 @@ PARAPHRASE_MIN_CONTENT_WORDS = 5
 PARAPHRASE_MIN_SHARE = 0.7
 PARAPHRASE_MIN_COMMON = 0.45
 # A content word already in this many earlier sentences ("council") says little about which one is restated.
-MAX_CONTENT_WORD_HOLDERS = 50
+MAX_CONTENT_WORD_HOLDERS = 20
 
 
 class _Sentence(NamedTuple):
@@ -40,9 +40,8 @@ class _Sentence(NamedTuple):
     shingles: frozenset[tuple[str, ...]]
 
 
-def _shingled(unit: Unit, text: str) -> _Sentence:
-    """Cut text into overlapping word trigrams for comparison."""
-    found = words(text)
+def _shingled(unit: Unit, text: str, found: list[str]) -> _Sentence:
+    """Cut text, whose words are found, into overlapping word trigrams for comparison."""
     size = REPETITION_SHINGLE_SIZE
     shingles = frozenset(tuple(found[i : i + size]) for i in range(len(found) - size + 1))
     return _Sentence(unit, text, len(found), shingles)
@@ -126,14 +125,15 @@ def check_repetition(body: Body) -> list[Finding]:
     for unit in body.units:
         if unit.kind not in ("paragraph", "list-item"):
             continue
-        whole = _shingled(unit, unit.plain)
+        whole = _shingled(unit, unit.plain, words(unit.plain))
         said = sentences(unit.plain)
         source = earlier.units.source_of(whole)
         if source is not None:
             findings.append(_repeated_unit_finding(whole, source))
             for text in said:
-                earlier.sentences.add(_shingled(unit, text))
-                earlier.meanings.add(_Meaning(unit, text, content_words(text)))
+                found = words(text)
+                earlier.sentences.add(_shingled(unit, text, found))
+                earlier.meanings.add(_Meaning(unit, text, content_words(found)))
         else:
             findings += _repeated_sentence_findings(unit, said, earlier)
         earlier.units.add(whole)
@@ -144,7 +144,8 @@ def _repeated_sentence_findings(unit: Unit, said: list[str], earlier: _Earlier) 
     """Report each sentence that repeats or restates an earlier sentence, including earlier ones of its own unit."""
     findings = []
     for text in said:
-        sentence, meaning = _shingled(unit, text), _Meaning(unit, text, content_words(text))
+        found = words(text)
+        sentence, meaning = _shingled(unit, text, found), _Meaning(unit, text, content_words(found))
         if (source := earlier.sentences.source_of(sentence)) is not None:
             findings.append(_repeated_sentence_finding(sentence, source))
         elif (restated := earlier.meanings.source_of(meaning)) is not None:

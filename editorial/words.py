@@ -73,11 +73,9 @@ def stopwords() -> frozenset[str]:
 FINISHED_ENDING = re.compile(r"[.!?…](?:[\"'”’»)\]*_]|\[\^[^\[\]]*\])*$")
 
 
-def content_words(text: str) -> frozenset[str]:
-    """Return what a sentence is about: its significant words as dictionary forms, and its numbers."""
-    return frozenset(
-        word if word.isdigit() else lemma(word) for word in words(text) if word.isdigit() or is_significant(word)
-    )
+def content_words(found: list[str]) -> frozenset[str]:
+    """Return what a sentence's words (from `words`) are about: the significant ones as dictionary forms, and numbers."""
+    return frozenset(word if word.isdigit() else lemma(word) for word in found if word.isdigit() or is_significant(word))
 
 
 @lru_cache(maxsize=100_000)
