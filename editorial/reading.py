@@ -102,7 +102,7 @@ class _Draft:
     lines: list[tuple[int, str]] = field(default_factory=list)
     plain: list[str] = field(default_factory=list)
     followed_by: str = ""
-    paragraphs: int = 0  # for list items: how many paragraphs were read into it
+    contents: int = 0  # for list items: how many paragraphs and lists were read into it
     marker: str = ""  # for list items: "-", "*", "1."
 
 
@@ -148,18 +148,16 @@ class _Reader:
                 self._paragraph(tokens[index + 1], line, depth > 0, _followed_by(tokens, index + 3, depth))
             elif token.type == "heading_open":
                 self._heading(token, tokens[index + 1], line, lines[token.map[0]])
+            elif token.type == "list_item_open":
+                self._open_item(line, (_QUOTE_MARKERS.sub("", lines[token.map[0]]).split() or ["-"])[0])
             else:
                 self._other(token, tokens, index, line)
 
     def _other(self, token, tokens: list, index: int, line: int) -> None:
-        """Read a list, list item, table row, code block or rule token."""
+        """Read a list, table row, code block or rule token, or the end of a list item."""
         kind = token.type
         if kind in _LIST_OPENINGS or kind in _LIST_CLOSINGS:
             self._list(kind in _LIST_OPENINGS, line)
-        elif kind == "list_item_open":
-            self.units.append(None)  # the item's slot, filled when it closes
-            self.items.append((len(self.units) - 1, _Draft("list-item", line, marker=token.markup)))
-            self.lists[-1][1].append(len(self.units) - 1)
         elif kind == "list_item_close":
             self._close_item()
         elif kind == "table_open":
@@ -185,7 +183,7 @@ class _Reader:
         numbered = [(line + index, text) for index, text in kept]
         if self.items:
             item = self.items[-1][1]
-            item.paragraphs += 1
+            item.contents += 1
             item.lines += numbered
             item.plain += plain
         elif numbered:
@@ -227,6 +225,8 @@ class _Reader:
     def _list(self, opening: bool, line: int) -> None:
         """Open or close a list; nested lists belong to the outermost one."""
         if opening:
+            if self.items:
+                self.items[-1][1].contents += 1  # an item holding a list is not empty
             block = Block("list", line) if not self.lists else self.lists[0][0]
             if not self.lists:
                 self.blocks.append(block)
@@ -236,12 +236,18 @@ class _Reader:
         if not self.lists:
             block.items = [(unit.line, " ".join(text for _, text in unit.lines)) for unit in _drafts(self.units, slots)]
 
+    def _open_item(self, line: int, marker: str) -> None:
+        """Start a list item, keeping its place in reading order until it closes."""
+        self.units.append(None)
+        self.items.append((len(self.units) - 1, _Draft("list-item", line, marker=marker)))
+        self.lists[-1][1].append(len(self.units) - 1)
+
     def _close_item(self) -> None:
         """Finish a list item; one with nothing in it shows as a bare marker."""
         slot, item = self.items.pop()
         if item.lines:
             self.units[slot] = item
-        elif not item.paragraphs:
+        elif not item.contents:
             self.blocks.append(Block("debris", item.line, text=item.marker))
 
     def _table_row(self, tokens: list, index: int, line: int) -> None:

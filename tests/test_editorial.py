@@ -986,3 +986,18 @@ def test_short_sentence_held_by_a_longer_one_is_no_restatement():
         "The riverside path between Hollin Bridge and Marrow End reopened too."
     )
     assert checks_for(body) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "marker"),
+    [
+        pytest.param("Intro.\n\n1.\n\nMore text.", '"1."', id="empty-numbered-item"),
+        pytest.param("Intro.\n\n-\n\nMore text.", '"-"', id="empty-bullet"),
+        # The parser stops nesting at 20 levels and shows the items past it empty.
+        pytest.param("- " * 400 + "The minister said.", '"-"', id="list-nested-past-the-limit"),
+    ],
+)
+def test_an_empty_list_item_shows_as_a_bare_marker(body, marker):
+    warning = only_warning(body)
+    assert warning.check == "markup-debris"
+    assert f"holds only {marker}, a formatting marker left behind" in warning.message
