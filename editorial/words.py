@@ -24,7 +24,7 @@ _POSSESSIVE_ENDINGS = ("'s", "’s")
 _SENTENCE_BREAK = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’)\]]))\s+(?=[\"'“‘(\[]*[A-Z])")
 # A title always stands before a name ("Dr. Jane Smith", "St. Louis"), and initials ("U.S. Senate")
 # rarely end a sentence, so a piece ending in one is never a whole sentence. With these the rule gets
-# 23 of 25 measured news sentences right, as pysbd does, at a thousandth of pysbd's time (pysbd took
+# 23 of 25 measured news sentences right, as pysbd does, over a hundred times faster (pysbd took
 # 1.6 s on 20,000 characters; the checks run while an editor types).
 _ABBREVIATION_END = re.compile(
     r"(?:^|[\s(\"'“‘])(?:Dr|Mr|Mrs|Ms|Mx|Prof|Gov|Sen|Rep|Gen|Col|Lt|Sgt|Capt|Cpl|Rev|Hon|Fr|Sr|Jr|St|Mt|Ft"
