@@ -105,6 +105,10 @@ def publication_time(form: ArticleForm, article: Article | None):
 
 def publication_date(form: ArticleForm, article: Article | None) -> date | None:
     """The day the article is dated, in the site's time zone, from which "last Tuesday" in it is read."""
+    if form.published_at.errors:
+        return None  # a time out of range is reported on its field, not read
+    if form.published_at.data:
+        return form.published_at.data.date()  # typed in the site's time zone already
     moment = publication_time(form, article)
     return utc_to_local(moment, current_app.config["TIMEZONE"]).date() if moment else None
 
