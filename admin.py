@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -199,6 +200,22 @@ def publication_time(form: ArticleForm, article: Article | None):
     return None
 
 
+def publication_date(form: ArticleForm, article: Article | None) -> date | None:
+    """The day the article is dated, in the site's time zone, from which "last Tuesday" in it is read."""
+    if form.published_at.errors:
+        return None  # a time out of range is reported on its field, not read
+    if form.published_at.data:
+        return form.published_at.data.date()  # typed in the site's time zone already
+    moment = publication_time(form, article)
+    return utc_to_local(moment, current_app.config["TIMEZONE"]).date() if moment else None
+
+
+def article_warnings(form: ArticleForm, article: Article | None) -> list:
+    """The editorial checks for the article the form holds."""
+    return editorial_warnings(form.title.data or "", form.summary.data or "", form.body.data or "",
+                              publication_date(form, article))
+
+
 def fill_article(article: Article, form: ArticleForm, slug: str, tags: list[Tag], category: Category) -> Article:
     """Copy the form onto an article; the body's HTML and excerpt are prepared here, once."""
     was_live = article.is_live
@@ -231,7 +248,7 @@ def render_editor(form: ArticleForm, article: Article | None, status: int = 200,
     """The article form, with the editorial checks and tag suggestions for what it holds."""
     form.stamp(current_user.id)
     body = form.body.data or ""
-    warnings = editorial_warnings(form.title.data or "", form.summary.data or "", body) if body else []
+    warnings = article_warnings(form, article) if body else []
     suggestions = tag_suggestions_for(body, form.tags.data or "")
     suggested_summary = "" if form.summary.data or not body else excerpt(render_markdown(body)[1], SUMMARY_MAX)
     return render_template(
@@ -251,7 +268,7 @@ def render_preview(form: ArticleForm, article: Article | None, slug: str):
         comment_form = CommentForm(formdata=None)  # the editor's "body" is not a comment
         comment_form.stamp()
         html = render_article(draft, comment_form, preview=True, editor_form=form,
-                              warnings=editorial_warnings(form.title.data, form.summary.data or "", form.body.data))
+                              warnings=article_warnings(form, article))
     db.session.rollback()  # nothing the preview touched may be saved
     return html
 

@@ -193,12 +193,12 @@ def relative_time(then: datetime, now: datetime | None = None) -> str:
     return "1 year ago" if years == 1 else f"{years} years ago"
 
 
-def _markdown() -> MarkdownIt:
-    """The one Markdown parser: CommonMark with tables, raw HTML shown as text."""
+def markdown_parser() -> MarkdownIt:
+    """The one Markdown parser, for rendering and for the editorial checks: CommonMark with tables, raw HTML shown as text."""
     return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
-_MARKDOWN = _markdown()
+_MARKDOWN = markdown_parser()
 
 
 def _shift_headings(tokens) -> None:

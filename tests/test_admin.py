@@ -428,3 +428,13 @@ def test_the_category_question_comes_with_the_other_errors(admin_client):
 def test_the_confirmation_box_is_not_shown_for_an_existing_category(admin_client, make_article):
     make_article("Existing", category="Politics")
     assert 'name="new_category"' not in admin_client.get("/admin/articles/new").get_data(as_text=True)
+
+
+def test_editorial_checks_read_relative_dates_from_the_publication_time(admin_client):
+    body = ("Last Tuesday the school board in Oakhurst voted to close the Station Road site.\n\n"
+            "On 3 March the Oakhurst school board voted to close the site on Station Road.")
+    preview = submit(admin_client, "/admin/articles/new", action="preview", body=body, published_at="2026-05-20T09:00")
+    assert "Paragraph 2 (line 3) gives 3 March for what looks like the event" in text_of(preview)
+    # Published on 4 March, "last Tuesday" can be 3 March: the dates agree.
+    agreeing = submit(admin_client, "/admin/articles/new", action="preview", body=body, published_at="2026-03-04T09:00")
+    assert "gives 3 March" not in text_of(agreeing) and "says again in other words" in text_of(agreeing)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import random
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from editorial import MAX_ANALYSED_CHARACTERS, EditorialWarning, editorial_warnings, suggest_tags
+from editorial import editorial_warnings, suggest_tags
+from editorial.findings import EditorialWarning
+from editorial.reading import MAX_ANALYSED_CHARACTERS
+from editorial.words import sentences
 
 CLEAN_TITLE = "City council approves Riverside Bridge repairs after two-year dispute"
 CLEAN_SUMMARY = "Council members voted 7-2 to fund the repairs, splitting the cost with the transport authority."
@@ -769,8 +773,15 @@ def short_paragraphs(count: int) -> str:
 def test_only_the_start_of_a_huge_body_is_analysed():
     filler = short_paragraphs(MAX_ANALYSED_CHARACTERS // 10)
     assert len(filler) > MAX_ANALYSED_CHARACTERS
-    warning = only_warning(f"The minister said that the\n\n{filler}\n\nThe mayor said that the")
-    assert warning.message.startswith("Paragraph 1 (line 1) stops mid-sentence")
+    # The unfinished last paragraph lies past the limit: only the first one is reported, then the cut.
+    unfinished, cut = warnings_for(f"The minister said that the\n\n{filler}\n\nThe mayor said that the")
+    assert unfinished.message.startswith("Paragraph 1 (line 1) stops mid-sentence")
+    analysed_lines = filler[: MAX_ANALYSED_CHARACTERS - 28].rsplit("\n\n", 1)[0].count("\n") + 3
+    assert cut == EditorialWarning(
+        "body-too-long",
+        f"Body is longer than 250,000 characters, so it was checked only up to line {analysed_lines}; "
+        "nothing after it was checked.",
+    )
     zeppelins = "Zeppelin, zeppelin, zeppelin."
     assert "zeppelin" in suggest_tags(f"{zeppelins}\n\n{filler}")
     assert "zeppelin" not in suggest_tags(f"{filler}\n\n{zeppelins}", limit=100)
@@ -800,3 +811,193 @@ def test_pathological_body_does_not_hang(body):
     assert isinstance(editorial_warnings(CLEAN_TITLE, CLEAN_SUMMARY, body), list)
     assert isinstance(suggest_tags(body, existing_tags=[f"Ward {number}" for number in range(1_000)]), list)
     assert time.perf_counter() - started < 30
+
+
+# --- Reading the body as the page renders it ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "label", "tag"),
+    [
+        pytest.param(
+            'Watch the vote:\n\n<iframe src="https://video.example.org/vote"></iframe>',
+            "Paragraph 2 (line 3)",
+            '<iframe src="https://video.example.org/vote">',
+            id="iframe",
+        ),
+        pytest.param("The plan <div>passed</div> on Tuesday.", "Paragraph 1 (line 1)", "<div>", id="inline-div"),
+        pytest.param("- Bids <script>alert(1)</script> open.", "List item on line 1", "<script>", id="list-item"),
+        pytest.param("The vote passed.<!-- check the count -->", "Paragraph 1 (line 1)", "<!-- check the count -->", id="comment"),
+        pytest.param("## Results<br/>\n\nText.", "Heading on line 1", "<br/>", id="heading"),
+    ],
+)
+def test_html_in_the_text_is_flagged_as_showing_as_text(body, label, tag):
+    warning = only_warning(body)
+    assert warning.check == "raw-html"
+    assert warning.message.startswith(f'{label} holds HTML ("{tag}") that readers will see as typed')
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("Use the `<div>` element for layout.", id="code-span"),
+        pytest.param("```\n<iframe src=x></iframe>\n```", id="fenced-code"),
+        pytest.param("Turnout was 3 < 5 > 2 in three wards.", id="comparisons"),
+        pytest.param("Read it at <https://example.org/report> or write to <desk@example.org>.", id="autolinks"),
+        pytest.param("Type \\<div> to start a block.", id="escaped"),
+    ],
+)
+def test_text_that_only_looks_like_html_is_not_flagged(body):
+    assert "raw-html" not in checks_for(body)
+
+
+def test_link_reference_definition_is_not_a_paragraph():
+    # The renderer turns it into nothing: no "stops mid-sentence" for a line readers never see.
+    body = "Read the [bridge report] before the vote.\n\n[bridge report]: https://example.org/report"
+    assert warnings_for(body) == []
+
+
+def test_entities_are_read_as_the_characters_readers_see():
+    body = "The caf&eacute; reopened. Another caf&eacute; is planned near the caf&eacute; on Mill Road."
+    assert suggest_tags(body) == ["café"]
+
+
+def test_code_indented_inside_a_list_item_is_not_prose():
+    body = "Steps:\n\n- Run the import:\n\n      import_bridge_data --all\n\n- Check the totals."
+    assert warnings_for(body) == []
+
+
+# Each text holds two sentences; the first three once split after the title or initials.
+SENTENCE_CASES = [
+    "Dr. Jane Smith opened the ward. Patients cheered.",
+    "The U.S. Senate voted on Monday. The bill failed.",
+    "Gov. Smith and Sen. Jones spoke. Both left early.",
+    "She lives at No. 10 Mill Road. It is near the river.",
+    "The meeting ended at 3 p.m. Councillors then left.",
+    "The meeting starts at 3 p.m. on Friday. Everyone is welcome.",
+    "Prices rose 3.5% in May. Rents rose 2.1%.",
+    '"We will not give up," she said. "The bridge matters."',
+    'She called it "a disgrace." The mayor disagreed.',
+    "Jan. 4 was the date. Work began on Sept. 3.",
+]
+
+
+@pytest.mark.parametrize("text", SENTENCE_CASES)
+def test_sentences_end_where_readers_end_them(text):
+    first, second = sentences(text)
+    assert f"{first} {second}" == text
+
+
+# --- Restatements, vaguer dates and impossible numbers ------------------------------------
+
+BRIDGE_OPENING = "In mid-March 2025 the mayor opened the new bridge over the Tessel with the transport minister."
+
+
+@pytest.mark.parametrize(
+    ("consistent", "conflicting"),
+    [
+        pytest.param(
+            "On March 14 the mayor and the transport minister opened the Tessel bridge.",
+            "On April 2 the mayor and the transport minister opened the Tessel bridge.",
+            id="day-inside-a-part-of-a-month",
+        ),
+        pytest.param(
+            "Late in March 2025 the mayor and the transport minister opened the Tessel bridge.",
+            "At the end of April 2025 the mayor and the transport minister opened the Tessel bridge.",
+            id="overlapping-parts-of-months",
+        ),
+        pytest.param(
+            "In the spring of 2025 the mayor and the transport minister opened the Tessel bridge.",
+            "In the autumn of 2025 the mayor and the transport minister opened the Tessel bridge.",
+            id="seasons",
+        ),
+        pytest.param(
+            "In March the mayor and the transport minister opened the Tessel bridge.",
+            "In June the mayor and the transport minister opened the Tessel bridge.",
+            id="bare-months",
+        ),
+    ],
+)
+def test_a_vaguer_date_conflicts_only_with_what_it_rules_out(consistent, conflicting):
+    # Told twice, the opening is still a restatement, but its dates agree.
+    assert checks_for(f"{BRIDGE_OPENING}\n\nTraffic has been light.\n\n{consistent}") == ["repetition"]
+    warning = only_warning(f"{BRIDGE_OPENING}\n\nTraffic has been light.\n\n{conflicting}")
+    assert warning.check == "conflicting-dates"
+    assert "Paragraph 3 (line 5) gives" in warning.message
+    assert "paragraph 1 (line 1) dates mid-March 2025" in warning.message
+
+
+@pytest.mark.parametrize(
+    ("published", "checks"),
+    [
+        pytest.param(date(2026, 3, 4), ["repetition"], id="yesterday-was-march-3"),
+        pytest.param(date(2026, 3, 20), ["conflicting-dates"], id="yesterday-was-march-19"),
+    ],
+)
+def test_relative_dates_are_read_from_the_publication_date(published, checks):
+    # The second paragraph restates the first; only the wrong "yesterday" makes it a conflict of dates.
+    body = (
+        "Yesterday the Oakhurst school board voted to close the Station Road site.\n\n"
+        "On 3 March 2026 the Oakhurst school board voted to close the site on Station Road."
+    )
+    assert [warning.check for warning in editorial_warnings(CLEAN_TITLE, CLEAN_SUMMARY, body, published)] == checks
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("The library opens between 10 and 4 on weekdays.", id="clock-hours"),
+        pytest.param("The library opens between 10 a.m. and 2 p.m. on Saturdays.", id="times"),
+        pytest.param("Wards ran at 120% of capacity all winter.", id="share-of-a-level"),
+        pytest.param("Rainfall reached 130 per cent of the long-term average.", id="share-of-an-average"),
+        pytest.param("A further 12 months was added, taking his sentence to 3 years.", id="different-units"),
+        pytest.param("The club added 300 seats, bringing capacity to 6,100.", id="total-larger"),
+        pytest.param("Turnout fell from 700 to 500 voters.", id="a-fall-is-no-range"),
+    ],
+)
+def test_numbers_that_can_be_true_are_not_flagged(body):
+    assert checks_for(body) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        pytest.param("Tickets cost between £24 and £12.", 'range "between £24 and £12" backwards', id="pounds"),
+        pytest.param("It was backed by 104 per cent of residents.", 'share of 104% of "residents"', id="per-cent"),
+        pytest.param(
+            "The trust raised another £40,000, taking its fund to £35,000.",
+            "total of £35,000 after adding £40,000",
+            id="added-and-taking",
+        ),
+    ],
+)
+def test_numbers_that_cannot_be_true_are_flagged(body, fragment):
+    warning = only_warning(body)
+    assert warning.check == "impossible-number"
+    assert warning.message.startswith("Paragraph 1 (line 1) gives")
+    assert fragment in warning.message
+
+
+def test_short_sentence_held_by_a_longer_one_is_no_restatement():
+    # All of the second sentence's content words are in the first, but they share too little of it.
+    body = (
+        "The footbridge linking Hollin Bridge with the Tessel riverside path reopened to pedestrians and "
+        "cyclists this morning, ten months after floods closed it.\n\n"
+        "The riverside path between Hollin Bridge and Marrow End reopened too."
+    )
+    assert checks_for(body) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "marker"),
+    [
+        pytest.param("Intro.\n\n1.\n\nMore text.", '"1."', id="empty-numbered-item"),
+        pytest.param("Intro.\n\n-\n\nMore text.", '"-"', id="empty-bullet"),
+        # The parser stops nesting at 20 levels and shows the items past it empty.
+        pytest.param("- " * 400 + "The minister said.", '"-"', id="list-nested-past-the-limit"),
+    ],
+)
+def test_an_empty_list_item_shows_as_a_bare_marker(body, marker):
+    warning = only_warning(body)
+    assert warning.check == "markup-debris"
+    assert f"holds only {marker}, a formatting marker left behind" in warning.message
