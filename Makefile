@@ -1,10 +1,10 @@
-# Two commands set everything up: `make run` and `make test`.
+# Two commands set everything up: `make run` and `make test` (`make test-pg`: the same on PostgreSQL).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test db screenshots lint bench clean
+.PHONY: run test test-pg db screenshots lint bench clean
 
 run: $(VENV)/.runtime db
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -15,6 +15,10 @@ db: $(VENV)/.runtime
 
 test: $(VENV)/.dev node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same suite on a throwaway PostgreSQL cluster, started and removed by the script.
+test-pg: $(VENV)/.dev node_modules/.installed
+	scripts/with-postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Refreshes the committed screenshots the README shows.
 screenshots: $(VENV)/.dev

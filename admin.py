@@ -395,8 +395,10 @@ def requested_moderation() -> tuple[list[int], str] | None:
         ids = [raw_id]
     else:
         action, ids = request.form.get("action", ""), request.form.getlist("ids")
-    if action not in MODERATION_ACTIONS or not ids or not all(re.fullmatch(r"[0-9]{1,18}", i) for i in ids):
+    if action not in MODERATION_ACTIONS or not ids or not all(re.fullmatch(r"[0-9]{1,10}", i) for i in ids):
         return None
+    if not all(0 < int(i) <= MAX_ID for i in ids):
+        return None  # no comment has such an id, and PostgreSQL would refuse to look for one
     return [int(i) for i in ids], action
 
 

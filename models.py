@@ -14,6 +14,7 @@ from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     DateTime,
     ForeignKey,
@@ -105,6 +106,9 @@ def tune_sqlite(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+READ_COUNT = BigInteger().with_variant(Integer(), "sqlite")
+
+
 class ArticleStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
@@ -171,7 +175,7 @@ class Category(db.Model):
     @classmethod
     def all_by_name(cls) -> list[Category]:
         """Every category, alphabetically, for the editor's choices."""
-        return list(db.session.execute(select(cls).order_by(cls.name)).scalars())
+        return list(db.session.execute(select(cls).order_by(func.lower(cls.name), cls.id)).scalars())
 
     @classmethod
     def in_menu_order(cls):
@@ -266,7 +270,7 @@ class Tag(db.Model):
     def published_names(cls) -> list[str]:
         """The names of tags that published articles carry, for suggestions that prefer tags in use."""
         live = select(article_tags.c.tag_id).where(article_tags.c.listed_at <= now_utc())
-        return list(db.session.execute(select(cls.name).where(cls.id.in_(live)).order_by(cls.name)).scalars())
+        return list(db.session.execute(select(cls.name).where(cls.id.in_(live)).order_by(func.lower(cls.name))).scalars())
 
     @classmethod
     def delete_unused(cls) -> None:
@@ -359,10 +363,14 @@ class Article(db.Model):
     # The last change readers can see (title, summary, body), never a read: "Updated", feeds and
     # sitemaps rely on it. Set by note_content_change, so no onupdate moves it.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_first_content_time)
-    reads: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # 64-bit, as read counts an import brings can pass two billion; SQLite's INTEGER already is.
+    reads: Mapped[int] = mapped_column(READ_COUNT, default=0, server_default="0")
 
     category: Mapped[Category] = relationship(back_populates="articles")
-    tags: Mapped[list[Tag]] = relationship(secondary=article_tags, back_populates="articles", order_by="Tag.name")
+    # Case-insensitive, as every other list of names: plain name order is code points on SQLite
+    # but the collation's on PostgreSQL, so "Tokyo" and "sport" swapped places between them.
+    tags: Mapped[list[Tag]] = relationship(secondary=article_tags, back_populates="articles",
+                                           order_by=lambda: (func.lower(Tag.name), Tag.id))
     comments: Mapped[list[Comment]] = relationship(
         back_populates="article", cascade="all, delete-orphan", passive_deletes=True, order_by="Comment.id"
     )
@@ -699,8 +707,9 @@ def encode_cursor(article: Article, page: int) -> str:
     return base64.urlsafe_b64encode(f"{micros}:{article.id}:{page}".encode()).decode().rstrip("=")
 
 
-# Database integers are 64-bit: a larger id in a forged cursor must be refused, not sent to SQL.
-MAX_ID = 2**63 - 1
+# Ids are INTEGER columns, 32-bit on PostgreSQL: a larger id in a forged cursor or address must be
+# refused here, or PostgreSQL fails the whole query ("integer out of range") where SQLite finds nothing.
+MAX_ID = 2**31 - 1
 MAX_PAGE = 10**6
 
 

@@ -1,20 +1,37 @@
-"""Fixtures: an app on a temporary database built by the migrations, clients, factories, a clock."""
+"""Fixtures: an app on a temporary database built by the migrations, clients, factories, a clock.
+
+The suite runs on SQLite, or on PostgreSQL when TEST_DATABASE_URL is set (`make test-pg`); see
+tests/databases.py. Either way every test has a database of its own:
+
+- `app` runs on `database_url`, a migrated database only this test uses;
+- `database_url` (fixture) is its URL, for a second app or process on the same database;
+- `settings_for_tests(instance)` without a database setting gives a new empty database;
+- `new_database_url(instance, template=migrated_database)` makes another copy, for fixtures broader
+  than one test (drop it with `drop_database(url)` when done; the session drops what is left).
+
+Never copy `migrated_database` by hand or write a SQLite path: on PostgreSQL it is a template's URL.
+A test that changes the schema does it on a database of its own, never on `database_url`, which
+PostgreSQL runs reuse (emptied) for the next test.
+"""
 
 from __future__ import annotations
 
 import re
-import shutil
+import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
 from flask import g
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from app import create_app
 from models import Article, ArticleStatus, Category, Comment, CommentStatus, Tag, db
 from sanitize import sanitize_comment
+from tests.databases import drop_every_database, emptied_working_database, new_database_url, on_postgresql
 from text import now_utc, slugify
 
 BROWSER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
@@ -22,17 +39,21 @@ FROZEN_NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 
 def settings_for_tests(instance_path, **overrides) -> dict:
-    """Settings for a test app: a private instance folder and database, checks that would block tests off."""
+    """Settings for a test app: a private instance folder and database, checks that would block tests off.
+
+    Without SQLALCHEMY_DATABASE_URI among the overrides the database is a new, empty one.
+    """
     settings = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "INSTANCE_PATH": str(instance_path),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_path}/news.sqlite3",
         "COMMENT_MIN_SECONDS": 0,
         "COMMENT_RATE_LIMIT": "",
         "COMMENT_MODERATION": "none",
     }
     settings.update(overrides)
+    if "SQLALCHEMY_DATABASE_URI" not in settings:
+        settings["SQLALCHEMY_DATABASE_URI"] = new_database_url(Path(instance_path))
     return settings
 
 
@@ -43,16 +64,59 @@ def start_request_afresh() -> None:
     db.session.expire_all()
 
 
+def pytest_report_header(config) -> str:
+    """Say which database the run is on, first thing."""
+    return "database: PostgreSQL (TEST_DATABASE_URL)" if on_postgresql() else "database: SQLite"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def databases_dropped_at_the_end():
+    """Drop every PostgreSQL database the run made and did not drop, so a server is left as found."""
+    yield
+    drop_every_database()
+
+
+@pytest.fixture(autouse=True)
+def engines_closed_after_each_test():
+    """Close the pooled connections of every engine a test used, apps it built by hand included.
+
+    A connection left to the garbage collector holds its database open, and psycopg warns about it
+    (an error here) in whichever later test the collector happens to run.
+    """
+    engines = weakref.WeakSet()
+
+    def remember(connection) -> None:
+        engines.add(connection.engine)
+
+    event.listen(Engine, "engine_connect", remember)
+    yield
+    event.remove(Engine, "engine_connect", remember)
+    for engine in list(engines):
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory) -> str:
-    """A database file upgraded from empty to head once, copied by each test."""
+    """A database upgraded from empty to head once, copied by each test (a SQLite file's path or a template's URL)."""
     instance = tmp_path_factory.mktemp("template-instance")
-    app = create_app(settings_for_tests(instance))
+    url = new_database_url(instance)
+    app = create_app(settings_for_tests(instance, SQLALCHEMY_DATABASE_URI=url))
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        db.engine.dispose()  # closing the last connection folds the WAL into the file we copy
-    return str(instance / "news.sqlite3")
+        # Closing the last connection folds SQLite's WAL into the file we copy, and
+        # PostgreSQL copies a template only while nobody is connected to it.
+        db.engine.dispose()
+    return url if on_postgresql() else url.removeprefix("sqlite:///")
+
+
+@pytest.fixture
+def database_url(tmp_path, migrated_database) -> str:
+    """The URL of this test's database, migrated and empty: a copy of the SQLite file, or on
+    PostgreSQL the run's working database emptied for this test (a schema change needs its own)."""
+    if on_postgresql():
+        return emptied_working_database(migrated_database)
+    return new_database_url(tmp_path / "instance", template=migrated_database)
 
 
 @pytest.fixture
@@ -62,12 +126,11 @@ def settings_overrides() -> dict:
 
 
 @pytest.fixture
-def app(tmp_path, migrated_database, settings_overrides):
+def app(tmp_path, database_url, settings_overrides):
     """An app on its own copy of the migrated database."""
     instance = tmp_path / "instance"
-    instance.mkdir()
-    shutil.copy(migrated_database, instance / "news.sqlite3")
-    app = create_app(settings_for_tests(instance, **settings_overrides))
+    instance.mkdir(exist_ok=True)
+    app = create_app(settings_for_tests(instance, **{"SQLALCHEMY_DATABASE_URI": database_url} | settings_overrides))
     # Requests share the test's app context, and so its `g` and database session: start
     # each one afresh, as a request in its own context would: first, before the CSRF check.
     app.before_request_funcs.setdefault(None, []).insert(0, start_request_afresh)

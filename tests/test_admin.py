@@ -368,7 +368,7 @@ def test_the_form_names_each_refused_tag_and_why_and_keeps_what_was_typed(admin_
 
 def test_a_leading_hash_is_dropped_and_one_chinese_character_is_a_tag(admin_client):
     submit(admin_client, "/admin/articles/new", tags="#sport, 株, ##Tokyo")
-    assert [tag.name for tag in only_article().tags] == ["Tokyo", "sport", "株"]
+    assert [tag.name for tag in only_article().tags] == ["sport", "Tokyo", "株"]
 
 
 def test_retagging_an_article_deletes_the_tags_no_article_uses_any_more(admin_client, make_article):

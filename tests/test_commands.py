@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import unquote
 
 from alembic.autogenerate import compare_metadata
@@ -9,8 +10,15 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from app import create_app
-from models import Article, Comment, db
+from models import Article, Comment, article_tags, db
 from tests.conftest import settings_for_tests
+
+
+def utc_literal(when: datetime) -> str:
+    """A time as the SQL literal an old row would hold, read as UTC by SQLite and PostgreSQL alike."""
+    # Naive on SQLite, as UTCDateTime stores it; PostgreSQL reads a naive literal in its own zone.
+    naive = when.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    return f"'{naive}+00:00'" if db.engine.dialect.name == "postgresql" else f"'{naive}'"
 
 
 def test_init_db_upgrades_an_empty_database_to_the_models_and_is_idempotent(tmp_path):
@@ -35,21 +43,21 @@ def test_upgrading_a_database_with_articles_keeps_its_tag_pages(tmp_path):
     app = create_app(settings_for_tests(tmp_path))
     with app.app_context():
         upgrade(revision="0003")
-        when = now_utc().replace(tzinfo=None).isoformat(" ")
+        when = utc_literal(now_utc())
         with db.engine.begin() as connection:
             connection.exec_driver_sql("INSERT INTO categories (id, name, slug) VALUES (1, 'Local', 'local')")
             connection.exec_driver_sql("INSERT INTO tags (id, name, slug) VALUES (1, 'harbour', 'harbour')")
             connection.exec_driver_sql(
                 "INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id,"
                 " status, created_at, published_at, updated_at, reads) VALUES (1, 'old', 'Old story', '', '', '',"
-                f" '', 1, 'published', '{when}', '{when}', '{when}', 0)")
+                f" '', 1, 'published', {when}, {when}, {when}, 0)")
             connection.exec_driver_sql("INSERT INTO article_tags (article_id, tag_id) VALUES (1, 1)")
         upgrade()
         page = app.test_client().get("/tags/harbour", headers={"User-Agent": "Mozilla/5.0"})
     assert page.status_code == 200 and "Old story" in page.get_data(as_text=True)
 
 
-def test_demo_loads_a_dozen_articles_with_comments_once(app, runner, client):
+def test_demo_loads_a_dozen_articles_with_comments_once(app, runner, client, make_article):
     first = runner.invoke(args=["demo"])
     second = runner.invoke(args=["demo"])
     assert "Added 12 demo articles." in first.output
@@ -67,6 +75,8 @@ def test_demo_loads_a_dozen_articles_with_comments_once(app, runner, client):
     db.session.commit()
     runner.invoke(args=["demo"])
     assert db.session.execute(db.select(db.func.count(Article.id))).scalar_one() == 11  # a deletion stays
+    # The demo leaves ids to the database, so PostgreSQL's sequences are past them for the next article.
+    assert make_article("Written after the demo").id > max(article.id for article in articles)
 
 
 def test_upgrading_cleans_links_stored_under_the_old_rules(tmp_path):
@@ -77,7 +87,7 @@ def test_upgrading_cleans_links_stored_under_the_old_rules(tmp_path):
     app = create_app(settings_for_tests(tmp_path))
     with app.app_context():
         upgrade(revision="0004")
-        when = now_utc().replace(tzinfo=None).isoformat(" ")
+        when = utc_literal(now_utc())
         with db.engine.begin() as connection:
             connection.exec_driver_sql("INSERT INTO categories (id, name, slug) VALUES (1, 'Local', 'local')")
             connection.exec_driver_sql(
@@ -85,13 +95,13 @@ def test_upgrading_cleans_links_stored_under_the_old_rules(tmp_path):
                 " status, created_at, published_at, updated_at, reads) VALUES (1, 'old', 'Old story', '', '',"
                 " 'See [the map](/maps/1) and [this](https://example.org).',"
                 " '<p>See <a href=\"javascript:1\">the map</a> and <a href=\"&#106;avascript:2\">this</a>.</p>',"
-                f" 1, 'published', '{when}', '{when}', '{when}', 0)")
+                f" 1, 'published', {when}, {when}, {when}, 0)")
             connection.exec_driver_sql(
                 "INSERT INTO comments (id, article_id, author_name, body_html, status, created_at) VALUES"
                 " (1, 1, 'Ann', '<p>Hi <a href=\"javascript:123\" rel=\"nofollow\">there</a><br>bye</p>',"
-                f" 'visible', '{when}'),"
+                f" 'visible', {when}),"
                 " (2, 1, 'Bo', '<p>Fine <a href=\"https://example.org\" rel=\"nofollow ugc noopener noreferrer\">"
-                f"link</a> and <a href=\"https://example.org\"></a></p>', 'visible', '{when}')")
+                f"link</a> and <a href=\"https://example.org\"></a></p>', 'visible', {when})")
         upgrade()
         article = db.session.get(Article, 1)
         first, second = db.session.get(Comment, 1), db.session.get(Comment, 2)
@@ -110,13 +120,12 @@ def test_upgrading_forgets_update_times_that_reads_moved(tmp_path):
         upgrade(revision="0005")
         with db.engine.begin() as connection:
             connection.exec_driver_sql("INSERT INTO categories (id, name, slug) VALUES (1, 'Local', 'local')")
+            first, read, edited = (utc_literal(datetime(2026, *day, tzinfo=UTC)) for day in ((1, 1, 10), (2, 1, 9), (1, 3, 10)))
             connection.exec_driver_sql(
                 "INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id,"
                 " status, created_at, published_at, updated_at, reads) VALUES"
-                " (1, 'read', 'Read', '', '', '', '', 1, 'published', '2026-01-01 10:00:00', '2026-01-01 10:00:00',"
-                " '2026-02-01 09:00:00', 40),"
-                " (2, 'draft', 'Draft', '', '', '', '', 1, 'draft', '2026-01-01 10:00:00', NULL,"
-                " '2026-01-03 10:00:00', 0)")
+                f" (1, 'read', 'Read', '', '', '', '', 1, 'published', {first}, {first}, {read}, 40),"
+                f" (2, 'draft', 'Draft', '', '', '', '', 1, 'draft', {first}, NULL, {edited}, 0)")
         upgrade()
         read, draft = db.session.get(Article, 1), db.session.get(Article, 2)
         assert read.updated_at == read.published_at and not read.was_updated
@@ -124,7 +133,10 @@ def test_upgrading_forgets_update_times_that_reads_moved(tmp_path):
 
 
 def insert_old_rows(connection, when: str) -> None:
-    """Rows as revision 0004 left them, with slugs the old rule made (marks of every script dropped)."""
+    """Rows as revision 0004 left them, with slugs the old rule made (marks of every script dropped).
+
+    `when` is a time as a SQL literal (utc_literal).
+    """
     run = connection.exec_driver_sql
     run("INSERT INTO categories (id, name, slug) VALUES (1, 'Créé', 'cree'), (2, 'Ærø', 'ærø'), (3, 'Aero', 'aero'),"
         " (4, 'أخبار', 'اخبار')")
@@ -135,9 +147,9 @@ def insert_old_rows(connection, when: str) -> None:
     ]:
         run("INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id, status,"
             f" created_at, published_at, updated_at, reads) VALUES ({article_id}, '{slug}', '{title}', '', '', '', '',"
-            f" {category_id}, 'published', '{when}', '{when}', '{when}', 0)")
-    run(f"INSERT INTO article_tags (article_id, tag_id, listed_at) VALUES (1, 1, '{when}'), (3, 2, '{when}'),"
-        " (3, 3, '2020-01-01 00:00:00'), (4, 3, NULL)")
+            f" {category_id}, 'published', {when}, {when}, {when}, 0)")
+    run(f"INSERT INTO article_tags (article_id, tag_id, listed_at) VALUES (1, 1, {when}), (3, 2, {when}),"
+        f" (3, 3, {utc_literal(datetime(2020, 1, 1, tzinfo=UTC))}), (4, 3, NULL)")
 
 
 def test_the_slug_migration_recomputes_slugs_and_keeps_every_old_address(tmp_path):
@@ -150,7 +162,7 @@ def test_the_slug_migration_recomputes_slugs_and_keeps_every_old_address(tmp_pat
     with app.app_context():
         upgrade(revision="0004")
         with db.engine.begin() as connection:
-            insert_old_rows(connection, now_utc().replace(tzinfo=None).isoformat(" "))
+            insert_old_rows(connection, utc_literal(now_utc()))
         upgrade()
         client = app.test_client()
         client.environ_base["HTTP_USER_AGENT"] = "Mozilla/5.0"
@@ -170,7 +182,10 @@ def test_the_slug_migration_recomputes_slugs_and_keeps_every_old_address(tmp_pat
         aero = Tag.by_slug("aero")
         assert {a.id for a in aero.articles} == {3, 4}
         assert db.session.execute(db.select(Tag.id).order_by(Tag.id)).scalars().all() == [1, 3]
-        listed = db.session.execute(db.text("SELECT listed_at FROM article_tags WHERE article_id = 3")).scalars().all()
-        assert listed == ["2020-01-01 00:00:00.000000"] or listed == ["2020-01-01 00:00:00"]
+        listed = db.session.execute(db.select(article_tags.c.listed_at).where(article_tags.c.article_id == 3)).scalars()
+        assert list(listed) == [datetime(2020, 1, 1, tzinfo=UTC)]
+        if db.engine.dialect.name == "sqlite":  # kept in the naive form UTCDateTime writes, so times sort as text
+            raw = db.session.execute(db.text("SELECT listed_at FROM article_tags WHERE article_id = 3")).scalar_one()
+            assert raw in ("2020-01-01 00:00:00.000000", "2020-01-01 00:00:00")
         assert Category.get_or_create("Ærø").slug == "aero" and Tag.get_or_create_all(["Ærø"]) == [aero]
         assert Category.get_or_create("أخبار").id == 4

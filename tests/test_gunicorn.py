@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ADMIN_PASSWORD, BROWSER_AGENT, settings_for_tests
+from tests.databases import drop_database, new_database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -45,11 +45,11 @@ def wait_until_listening(port: int, process: subprocess.Popen, seconds: float = 
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory, migrated_database):
-    """Two gunicorn servers, separate processes, sharing one SQLite database and key."""
+    """Two gunicorn servers, separate processes, sharing one database and key."""
     instance = tmp_path_factory.mktemp("gunicorn-instance")
-    shutil.copy(migrated_database, instance / "news.sqlite3")
+    database = new_database_url(instance, template=migrated_database)
     settings = settings_for_tests(instance, TESTING=False, COMMENT_RATE_LIMIT="5 per minute",
-                                  SECRET_KEY="shared-by-both-servers")
+                                  SECRET_KEY="shared-by-both-servers", SQLALCHEMY_DATABASE_URI=database)
     seed = subprocess.run([sys.executable, "-c", (
         "from app import create_app; from tests.conftest import *; import models;"
         f"app = create_app({settings!r});"
@@ -72,6 +72,7 @@ def servers(tmp_path_factory, migrated_database):
         process.terminate()
         process.wait(timeout=10)
         process.stderr.close()
+    drop_database(database)
 
 
 class Browser:

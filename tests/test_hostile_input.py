@@ -17,7 +17,7 @@ HUGE = "9" * 25
 @pytest.mark.parametrize("path", [
     "/admin/?page=2305843009213693952", "/admin/?page=abc", "/admin/?page=-1", "/admin/?page=0", "/admin/?page=²",
     "/admin/comments?page=2305843009213693952", f"/admin/articles/{HUGE}/edit", f"/admin/articles/{HUGE}/delete",
-    "/admin/articles/9223372036854775808/edit",
+    "/admin/articles/9223372036854775808/edit", f"/admin/articles/{2**31}/edit", f"/admin/articles/{2**31}/delete",
 ])
 def test_out_of_range_pages_and_ids_are_404(admin_client, path):
     response = admin_client.get(path)
@@ -25,6 +25,7 @@ def test_out_of_range_pages_and_ids_are_404(admin_client, path):
 
 
 @pytest.mark.parametrize("fields", [{"one": f"approve:{HUGE}"}, {"action": "hide", "ids": HUGE},
+                                    {"one": f"approve:{2**31}"}, {"action": "hide", "ids": ["1", str(2**31)]},
                                     {"action": "hide", "ids": "²"}, {"one": "approve:"}, {"one": "explode:1"}])
 def test_crafted_moderation_requests_change_nothing_and_say_so(admin_client, fields):
     token = csrf_token_of(admin_client.get("/admin/comments"))

@@ -196,3 +196,11 @@ def test_titles_with_no_letter_take_article_then_article_2(app, runner, tmp_path
     result = runner.invoke(args=["import-text", *map(str, files)])
     assert result.exit_code == 0, result.output
     assert db.session.execute(db.select(Article.slug).order_by(Article.id)).scalars().all() == ["article", "article-2"]
+
+
+def test_read_counts_past_two_billion_are_imported_and_keep_counting(app, runner, client, tmp_path):
+    path = write(tmp_path, "viral.txt", 'Sport Created 1 day ago 5,000,000,000 Reads final\n"The final"\nIt was close.')
+    result = runner.invoke(args=["import-text", str(path)])
+    assert result.exit_code == 0, result.output
+    assert db.session.execute(db.select(Article.reads)).scalar_one() == 5_000_000_000
+    assert "5,000,000,001 Reads" in text_of(client.get("/articles/the-final"))

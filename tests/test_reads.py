@@ -119,3 +119,9 @@ def test_concurrent_views_from_distinct_sessions_lose_no_read(app, make_article)
         statuses = list(pool.map(view, range(100)))
     assert statuses == [200] * 100
     assert reads_of("popular") == 107
+
+
+def test_a_read_past_two_billion_still_counts(client, make_article):
+    make_article("Viral", reads=2**31 - 1)
+    assert "2,147,483,648 Reads" in client.get("/articles/viral").get_data(as_text=True)
+    assert reads_of("viral") == 2**31

@@ -11,6 +11,8 @@ from sqlalchemy import text
 from app import create_app
 from models import db
 from settings import instance_secret_key
+from tests.databases import on_postgresql
+from text import now_utc
 
 
 @pytest.fixture
@@ -67,6 +69,24 @@ def test_a_bad_setting_stops_start_up_with_one_clear_line(clean_environment, mon
     assert str(stopped.value) == message
 
 
+def test_the_database_enforces_foreign_keys_and_cascades_deletes(app, make_article, make_comment):
+    from sqlalchemy.exc import IntegrityError
+
+    from models import Article, Comment
+
+    article = make_article("Kept in step")
+    make_comment(article, "Gone with it.")
+    db.session.execute(db.delete(Article).where(Article.id == article.id))  # no ORM cascade: the database's own
+    db.session.commit()
+    assert db.session.execute(db.select(db.func.count(Comment.id))).scalar_one() == 0
+    with pytest.raises(IntegrityError):
+        db.session.execute(db.insert(Comment).values(article_id=article.id, author_name="Ann", body_html="<p>x</p>",
+                                                     status="visible", created_at=now_utc()))
+    db.session.rollback()
+
+
+@pytest.mark.skipif(on_postgresql(), reason="SQLite's connection PRAGMAs: PostgreSQL has no WAL mode or busy "
+                    "timeout to set per connection (foreign keys are checked on both by the test above)")
 def test_sqlite_connections_use_wal_foreign_keys_and_normal_sync(app):
     with db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"

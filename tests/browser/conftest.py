@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from demo import load_demo
 from tests.conftest import settings_for_tests
+from tests.databases import new_database_url
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the networking flags Chromium stalls on this closed network, calling home.
@@ -37,17 +37,36 @@ def pytest_collection_modifyitems(config, items):
 def live_app(tmp_path_factory, migrated_database):
     """An app on a copy of the migrated database, with the demo newsroom loaded."""
     instance = tmp_path_factory.mktemp("live-instance")
-    shutil.copy(migrated_database, instance / "news.sqlite3")
-    app = create_app(settings_for_tests(instance, COMMENT_MODERATION="links"))
+    database = new_database_url(instance, template=migrated_database)
+    app = create_app(settings_for_tests(instance, COMMENT_MODERATION="links", SQLALCHEMY_DATABASE_URI=database))
     with app.app_context():
         load_demo()
     return app
 
 
+def closing_responses(app):
+    """The app, with each response closed as soon as it is sent.
+
+    Werkzeug's development server reads what is left of a request after sending the response and
+    only then closes it; when the browser has dropped the connection (a favicon on a busy machine)
+    that read fails first, and the open static file surfaces later as a ResourceWarning.
+    """
+
+    def wsgi(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            yield from response
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(live_app):
     """The app served over HTTP on a free loopback port, for the browser."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_responses(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
