@@ -1,0 +1,194 @@
+"""The site read by machines: Atom feeds, sitemaps and robots.txt, every address built from SITE_URL."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from datetime import datetime, timedelta
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+
+from models import (
+    Article,
+    Category,
+    CategoryRedirect,
+    Listing,
+    Tag,
+    TagRedirect,
+    feed_articles,
+    in_category,
+    published_article_count,
+    published_article_stamps,
+    published_since,
+    with_tag,
+)
+from sanitize import article_html_with_absolute_urls
+from text import now_utc
+from urls import absolute_url, site_host
+
+bp = Blueprint("feeds", __name__)
+
+FEED_SIZE = 20
+# The date in every tag: URI (RFC 4151): fixed, so an entry's id never changes once published.
+TAG_URI_DATE = "2026"
+# Feed readers poll; five minutes old is fresh enough for them and spares the database.
+FEED_CACHE_CONTROL = "public, max-age=300"
+NEWS_SITEMAP_WINDOW = timedelta(hours=48)
+NEWS_SITEMAP_MAX = 1000
+DISALLOWED_FOR_CRAWLERS = ("/admin/", "/search")
+
+
+def tag_uri(specific: str) -> str:
+    """A permanent id for the site's feeds and entries: tag:host,date:specific."""
+    return f"tag:{site_host()},{TAG_URI_DATE}:{specific}"
+
+
+def feed_entry(article: Article) -> dict:
+    """What one entry shows: the article, its address, its permanent id and its body with absolute links."""
+    url = absolute_url("reader.article", slug=article.slug)
+    return {"article": article, "url": url, "id": tag_uri(f"article:{article.id}"),
+            "content": article_html_with_absolute_urls(article.body_html, url)}
+
+
+def feed_validators(body: bytes, articles: list[Article]) -> tuple[str, datetime | None]:
+    """(ETag, Last-Modified) of a feed: the ETag hashes the document, so any change of an entry changes it."""
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    newest = max((article.last_changed_at for article in articles), default=None)
+    return etag, newest.replace(microsecond=0) if newest else None
+
+
+def not_modified(etag: str, last_modified: datetime | None) -> bool:
+    """True when the client's copy is current; If-None-Match, when sent, decides alone (RFC 9110)."""
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(etag)
+    since = request.if_modified_since
+    return since is not None and last_modified is not None and last_modified <= since
+
+
+def atom_feed(title: str, page_url: str, feed_id: str, listing: Listing | None) -> Response:
+    """An Atom 1.0 document of a listing's newest published articles, or a 304 when the client has it.
+
+    A category's or tag's feed with nothing published is a 404, as its page is: it must not
+    announce what is still in draft.
+    """
+    articles = feed_articles(listing, FEED_SIZE)
+    if listing is not None and not articles:
+        abort(404)
+    body = render_template(
+        "feeds/atom.xml", title=title, page_url=page_url, feed_url=absolute_url(request.endpoint, **request.view_args),
+        feed_id=feed_id, entries=[feed_entry(article) for article in articles],
+        updated=max((article.last_changed_at for article in articles), default=now_utc()),
+    ).encode()
+    etag, last_modified = feed_validators(body, articles)
+    response = Response(b"" if not_modified(etag, last_modified) else body, mimetype="application/atom+xml")
+    if not response.data:
+        response.status_code = 304
+    response.set_etag(etag)
+    response.last_modified = last_modified
+    response.headers["Cache-Control"] = FEED_CACHE_CONTROL
+    return response
+
+
+def redirect_former_slug(new_slug: str | None):
+    """301 to this feed under a category's or tag's new slug, or a 404 when the slug never existed."""
+    if new_slug is None:
+        abort(404)
+    return redirect(url_for(request.endpoint, slug=new_slug), 301)
+
+
+@bp.get("/feed.xml")
+def site_feed():
+    """The site's newest published articles, as Atom."""
+    site_name = current_app.config["SITE_NAME"]
+    return atom_feed(site_name, absolute_url("reader.home"), tag_uri("feed"), None)
+
+
+@bp.get("/categories/<slug>/feed.xml")
+def category_feed(slug: str):
+    """One category's newest published articles, as Atom; unknown until something in it is published."""
+    category = Category.by_slug(slug)
+    if category is None:
+        return redirect_former_slug(CategoryRedirect.target_of(slug))
+    title = f"{category.name} · {current_app.config['SITE_NAME']}"
+    return atom_feed(title, absolute_url("reader.category", slug=category.slug), tag_uri(f"category:{category.id}"),
+                     in_category(category))
+
+
+@bp.get("/tags/<slug>/feed.xml")
+def tag_feed(slug: str):
+    """The newest published articles carrying one tag, as Atom; unknown until one of them is published."""
+    tag = Tag.by_slug(slug)
+    if tag is None:
+        return redirect_former_slug(TagRedirect.target_of(slug))
+    title = f"{tag.name} · {current_app.config['SITE_NAME']}"
+    return atom_feed(title, absolute_url("reader.tag", slug=tag.slug), tag_uri(f"tag:{tag.id}"), with_tag(tag))
+
+
+def section_urls() -> list[tuple[str, None]]:
+    """The home page and every category and tag page readers can open, without a date."""
+    categories = [absolute_url("reader.category", slug=category.slug) for category in Category.in_use()]
+    tags = [absolute_url("reader.tag", slug=tag.slug) for tag, _ in Tag.with_published_counts()]
+    return [(url, None) for url in [absolute_url("reader.home"), *categories, *tags]]
+
+
+def sitemap_slice(sections: list, start: int, end: int) -> list[tuple[str, datetime | None]]:
+    """Addresses start to end of the whole list: the section pages first, then articles oldest first."""
+    urls = sections[start:end]
+    first_article = max(start - len(sections), 0)
+    wanted = end - max(start, len(sections))
+    for slug, published_at, updated_at in published_article_stamps(first_article, wanted) if wanted > 0 else ():
+        urls.append((absolute_url("reader.article", slug=slug), max(published_at, updated_at)))
+    return urls
+
+
+def xml_response(template: str, **context) -> Response:
+    """An XML document rendered from a template."""
+    return Response(render_template(template, **context), mimetype="application/xml")
+
+
+def sitemap_plan() -> tuple[list, int, int]:
+    """(section page addresses, how many addresses in all, how many one file holds)."""
+    sections = section_urls()
+    return sections, len(sections) + published_article_count(), current_app.config["SITEMAP_MAX_URLS"]
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Every page search engines should know, or, past SITEMAP_MAX_URLS, an index of sitemap files."""
+    sections, total, per_file = sitemap_plan()
+    if total <= per_file:
+        return xml_response("feeds/sitemap.xml", urls=sitemap_slice(sections, 0, total))
+    files = [absolute_url("feeds.sitemap_file", number=n) for n in range(1, math.ceil(total / per_file) + 1)]
+    return xml_response("feeds/sitemap_index.xml", files=files)
+
+
+@bp.get("/sitemap-<int:number>.xml")
+def sitemap_file(number: int):
+    """One file of the sitemap index; a 404 when the sitemap fits in one file or the number is past the end."""
+    sections, total, per_file = sitemap_plan()
+    if total <= per_file or not 1 <= number <= math.ceil(total / per_file):
+        abort(404)
+    start = (number - 1) * per_file
+    return xml_response("feeds/sitemap.xml", urls=sitemap_slice(sections, start, min(start + per_file, total)))
+
+
+@bp.get("/sitemap-news.xml")
+def news_sitemap():
+    """The articles published in the last 48 hours, at most 1,000, for news search."""
+    recent = published_since(now_utc() - NEWS_SITEMAP_WINDOW, NEWS_SITEMAP_MAX)
+    articles = [(absolute_url("reader.article", slug=slug), title, published_at) for slug, title, published_at in recent]
+    return xml_response("feeds/sitemap_news.xml", articles=articles, news_language=news_language())
+
+
+def news_language() -> str:
+    """SITE_LANGUAGE as news sitemaps name languages: ISO 639 ('pt-BR' is 'pt'), but for zh-cn and zh-tw."""
+    language = current_app.config["SITE_LANGUAGE"].lower()
+    return language if language in ("zh-cn", "zh-tw") else language.split("-")[0]
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Where the sitemaps are, and what crawlers should leave alone."""
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED_FOR_CRAWLERS), "",
+             f"Sitemap: {absolute_url('feeds.sitemap')}", f"Sitemap: {absolute_url('feeds.news_sitemap')}"]
+    return Response("\n".join(lines) + "\n", mimetype="text/plain")
