@@ -6,7 +6,7 @@ import hashlib
 import math
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 
 from models import (
     Article,
@@ -74,7 +74,7 @@ def atom_feed(title: str, page_url: str, feed_id: str, listing: Listing | None) 
     articles = feed_articles(listing, FEED_SIZE)
     if listing is not None and not articles:
         abort(404)
-    body = render_template(
+    body = render_xml(
         "feeds/atom.xml", title=title, page_url=page_url, feed_url=absolute_url(request.endpoint, **request.view_args),
         feed_id=feed_id, entries=[feed_entry(article) for article in articles],
         updated=max((article.last_changed_at for article in articles), default=now_utc()),
@@ -141,9 +141,17 @@ def sitemap_slice(sections: list, start: int, end: int) -> list[tuple[str, datet
     return urls
 
 
+def render_xml(template: str, **context) -> str:
+    """A document for machines, rendered without the pages' context: no navigation query, no session, no cookie."""
+    config = current_app.config
+    site = {"site_name": config["SITE_NAME"], "site_description": config["SITE_DESCRIPTION"],
+            "site_language": config["SITE_LANGUAGE"]}
+    return current_app.jinja_env.get_template(template).render(**site, **context)
+
+
 def xml_response(template: str, **context) -> Response:
     """An XML document rendered from a template."""
-    return Response(render_template(template, **context), mimetype="application/xml")
+    return Response(render_xml(template, **context), mimetype="application/xml")
 
 
 def sitemap_plan() -> tuple[list, int, int]:
