@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 
@@ -31,6 +31,8 @@ bp = Blueprint("feeds", __name__)
 FEED_SIZE = 20
 # The date in every tag: URI (RFC 4151): fixed, so an entry's id never changes once published.
 TAG_URI_DATE = "2026"
+# Atom needs an `updated` even with no entry; a fixed one keeps an empty feed's ETag still.
+EMPTY_FEED_UPDATED = datetime(2026, 1, 1, tzinfo=UTC)
 # Feed readers poll; five minutes old is fresh enough for them and spares the database.
 FEED_CACHE_CONTROL = "public, max-age=300"
 NEWS_SITEMAP_WINDOW = timedelta(hours=48)
@@ -77,14 +79,16 @@ def atom_feed(title: str, page_url: str, feed_id: str, listing: Listing | None) 
     body = render_xml(
         "feeds/atom.xml", title=title, page_url=page_url, feed_url=absolute_url(request.endpoint, **request.view_args),
         feed_id=feed_id, entries=[feed_entry(article) for article in articles],
-        updated=max((article.last_changed_at for article in articles), default=now_utc()),
+        updated=max((article.last_changed_at for article in articles), default=EMPTY_FEED_UPDATED),
     ).encode()
     etag, last_modified = feed_validators(body, articles)
-    response = Response(b"" if not_modified(etag, last_modified) else body, mimetype="application/atom+xml")
-    if not response.data:
-        response.status_code = 304
+    if not_modified(etag, last_modified):
+        response = Response(status=304)
+    else:
+        response = Response(body, mimetype="application/atom+xml")
     response.set_etag(etag)
-    response.last_modified = last_modified
+    if last_modified:  # Werkzeug would write None as "now"
+        response.last_modified = last_modified
     response.headers["Cache-Control"] = FEED_CACHE_CONTROL
     return response
 

@@ -277,3 +277,10 @@ def test_a_feed_costs_the_same_queries_for_three_entries_or_twenty(client, make_
     # The section (for a section feed), the entries with their category, then all their tags at once.
     assert len(few) == len(many) == (2 if path == "/feed.xml" else 3), many
     assert not any(re.search(r"WHERE (articles|categories)\.id = \?", statement) for statement in many)
+
+
+def test_an_empty_site_has_a_valid_empty_feed_that_holds_still(client, frozen_clock):
+    first = client.get("/feed.xml")
+    assert parsed(first).entries == [] and "Last-Modified" not in first.headers
+    frozen_clock.shift(timedelta(hours=5))
+    assert revalidate(client, "/feed.xml", first.headers["ETag"]) == 304
