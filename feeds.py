@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,7 @@ from models import (
 )
 from sanitize import article_html_with_absolute_urls
 from text import now_utc
-from urls import absolute_url, site_host
+from urls import absolute_url, absolute_urls, site_host
 
 bp = Blueprint("feeds", __name__)
 
@@ -52,11 +53,34 @@ def feed_entry(article: Article) -> dict:
             "content": article_html_with_absolute_urls(article.body_html, url)}
 
 
-def feed_validators(body: bytes, articles: list[Article]) -> tuple[str, datetime | None]:
-    """(ETag, Last-Modified) of a feed: the ETag hashes the document, so any change of an entry changes it."""
-    etag = hashlib.sha256(body).hexdigest()[:32]
+@functools.cache
+def template_digest(app_root: str) -> bytes:
+    """The feed template's own text, hashed once a process: a new layout is a new document too."""
+    source, _, _ = current_app.jinja_env.loader.get_source(current_app.jinja_env, "feeds/atom.xml")
+    return hashlib.sha256(source.encode()).digest()
+
+
+def feed_etag(parts: tuple, articles: list[Article]) -> str:
+    """A hash of everything a feed document is made of, taken before the costly part (a sanitizer pass per body).
+
+    Publishing, editing, unpublishing or deleting an article, a renamed category or tag, a setting: each changes
+    what goes in, so the ETag moves, even where the newest change among the entries (Last-Modified) does not.
+    """
+    config = current_app.config
+    digest = hashlib.sha256(template_digest(current_app.root_path))
+    settings = tuple(config[name] for name in ("SITE_URL", "SITE_NAME", "SITE_DESCRIPTION", "SITE_LANGUAGE", "SITE_LOGO"))
+    digest.update(repr((settings, parts)).encode())
+    for article in articles:
+        labels = [(article.category.slug, article.category.name), *((tag.slug, tag.name) for tag in article.tags)]
+        digest.update(repr((article.id, article.slug, article.title, article.summary, article.excerpt, article.body_html,
+                            article.published_at, article.updated_at, labels)).encode())
+    return digest.hexdigest()[:32]
+
+
+def last_modified_of(articles: list[Article]) -> datetime | None:
+    """The newest change among a feed's entries, to the second as HTTP dates go; None for an empty feed."""
     newest = max((article.last_changed_at for article in articles), default=None)
-    return etag, newest.replace(microsecond=0) if newest else None
+    return newest.replace(microsecond=0) if newest else None
 
 
 def not_modified(etag: str, last_modified: datetime | None) -> bool:
@@ -76,16 +100,16 @@ def atom_feed(title: str, page_url: str, feed_id: str, listing: Listing | None) 
     articles = feed_articles(listing, FEED_SIZE)
     if listing is not None and not articles:
         abort(404)
-    body = render_xml(
-        "feeds/atom.xml", title=title, page_url=page_url, feed_url=absolute_url(request.endpoint, **request.view_args),
-        feed_id=feed_id, entries=[feed_entry(article) for article in articles],
-        updated=max((article.last_changed_at for article in articles), default=EMPTY_FEED_UPDATED),
-    ).encode()
-    etag, last_modified = feed_validators(body, articles)
+    feed_url = absolute_url(request.endpoint, **request.view_args)
+    etag, last_modified = feed_etag((title, page_url, feed_url, feed_id), articles), last_modified_of(articles)
     if not_modified(etag, last_modified):
         response = Response(status=304)
     else:
-        response = Response(body, mimetype="application/atom+xml")
+        response = Response(render_xml(
+            "feeds/atom.xml", title=title, page_url=page_url, feed_url=feed_url, feed_id=feed_id,
+            entries=[feed_entry(article) for article in articles],
+            updated=max((article.last_changed_at for article in articles), default=EMPTY_FEED_UPDATED),
+        ), mimetype="application/atom+xml")
     response.set_etag(etag)
     if last_modified:  # Werkzeug would write None as "now"
         response.last_modified = last_modified
@@ -135,14 +159,15 @@ def section_urls() -> list[tuple[str, None]]:
     return [(url, None) for url in [absolute_url("reader.home"), *categories, *tags]]
 
 
-def sitemap_slice(sections: list, start: int, end: int) -> list[tuple[str, datetime | None]]:
+def sitemap_slice(sections: list, start: int, end: int) -> list[tuple[str, str | None]]:
     """Addresses start to end of the whole list: the section pages first, then articles oldest first."""
     urls = sections[start:end]
     first_article = max(start - len(sections), 0)
     wanted = end - max(start, len(sections))
-    for slug, published_at, updated_at in published_article_stamps(first_article, wanted) if wanted > 0 else ():
-        urls.append((absolute_url("reader.article", slug=slug), max(published_at, updated_at)))
-    return urls
+    stamps = published_article_stamps(first_article, wanted) if wanted > 0 else []
+    addresses = absolute_urls("reader.article", "slug", [slug for slug, _ in stamps])
+    lastmods = [changed.isoformat(timespec="seconds") for _, changed in stamps]
+    return urls + list(zip(addresses, lastmods, strict=True))
 
 
 def render_xml(template: str, **context) -> str:

@@ -31,6 +31,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.engine import Engine
@@ -841,10 +842,11 @@ def published_article_count() -> int:
     return db.session.execute(select(func.count()).select_from(Article).where(Article.is_published())).scalar_one()
 
 
-def published_article_stamps(offset: int, limit: int) -> list[tuple[str, datetime, datetime]]:
-    """(slug, published_at, updated_at) of published articles, oldest first, so earlier sitemap files stay put."""
+def published_article_stamps(offset: int, limit: int) -> list[tuple[str, datetime]]:
+    """(slug, last content change) of published articles, oldest first, so earlier sitemap files stay put."""
+    changed = case((Article.updated_at > Article.published_at, Article.updated_at), else_=Article.published_at)
     query = (
-        select(Article.slug, Article.published_at, Article.updated_at)
+        select(Article.slug, type_coerce(changed, UTCDateTime))
         .where(Article.is_published())
         .order_by(Article.published_at, Article.id)
         .offset(offset)

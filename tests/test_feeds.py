@@ -284,3 +284,29 @@ def test_an_empty_site_has_a_valid_empty_feed_that_holds_still(client, frozen_cl
     assert parsed(first).entries == [] and "Last-Modified" not in first.headers
     frozen_clock.shift(timedelta(hours=5))
     assert revalidate(client, "/feed.xml", first.headers["ETag"]) == 304
+
+
+def test_renaming_a_category_or_retagging_changes_the_etag(frozen_clock, client, admin_client):
+    submit(admin_client, "/admin/articles/new", title="Vote", tags="housing")
+    article = db.session.execute(db.select(Article)).scalar_one()
+    etag = client.get("/feed.xml").headers["ETag"]
+    submit(admin_client, f"/admin/articles/{article.id}/edit", title="Vote", tags="housing, budget")
+    retagged = client.get("/feed.xml", headers={"If-None-Match": etag})
+    assert retagged.status_code == 200 and "budget" in [tag.term for tag in parsed(retagged).entries[0].tags]
+    assert stored(article.id).updated_at == article.updated_at  # no content change, yet a new document
+    etag = retagged.headers["ETag"]
+    stored(article.id).category.rename("Government")
+    db.session.commit()
+    renamed = client.get("/feed.xml", headers={"If-None-Match": etag})
+    assert renamed.status_code == 200 and parsed(renamed).entries[0].tags[0].label == "Government"
+
+
+def test_a_304_is_answered_before_any_body_is_prepared(client, make_article, monkeypatch):
+    make_article("Steady")
+    etag = client.get("/feed.xml").headers["ETag"]
+
+    def refuse(*args):
+        raise AssertionError("a body was prepared for a 304")
+
+    monkeypatch.setattr("feeds.article_html_with_absolute_urls", refuse)
+    assert revalidate(client, "/feed.xml", etag) == 304
