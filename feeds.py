@@ -55,7 +55,7 @@ def feed_entry(article: Article) -> dict:
 
 @functools.cache
 def template_digest(app_root: str) -> bytes:
-    """The feed template's own text, hashed once a process: a new layout is a new document too."""
+    """The feed template's text, hashed once per process and app folder: a new layout is a new document too."""
     source, _, _ = current_app.jinja_env.loader.get_source(current_app.jinja_env, "feeds/atom.xml")
     return hashlib.sha256(source.encode()).digest()
 

@@ -171,6 +171,8 @@ def test_robots_names_both_sitemaps_and_keeps_crawlers_out_of_the_newsroom_and_s
 def test_sitemap_article_queries_read_an_index(client, make_article, path):
     from sqlalchemy import event
 
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("reads SQLite's query plan")
     for number in range(5):
         make_article(f"Story {number}")
     captured = []
