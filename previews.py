@@ -53,7 +53,7 @@ def news_article_data(article: Article, comments: list[Comment]) -> dict:
     }
 
 
-def site_context() -> dict:
+def publisher_context() -> dict:
     """The site's description and language for every page's head."""
     config = current_app.config
     return {"site_description": config["SITE_DESCRIPTION"], "site_language": config["SITE_LANGUAGE"]}
@@ -64,4 +64,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(absolute_url)
     app.add_template_global(canonical_url)
     app.add_template_global(news_article_data)
-    app.context_processor(site_context)
+    app.context_processor(publisher_context)
