@@ -10,7 +10,9 @@ import auth
 import commands
 import comments
 import errors
+import feeds
 import labels
+import previews
 import reader
 import security
 import templating
@@ -33,9 +35,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     Migrate(app, db, directory=str(app.root_path + "/" + MIGRATIONS_DIRECTORY), render_as_batch=True)
     templating.init_app(app)
+    previews.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     app.register_blueprint(reader.bp)
+    app.register_blueprint(feeds.bp)
     app.register_blueprint(comments.bp)
     auth.init_app(app)
     app.register_blueprint(auth.bp)

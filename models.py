@@ -32,6 +32,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.engine import Engine
@@ -396,6 +397,11 @@ class Article(db.Model):
     def was_updated(self) -> bool:
         """True when readers saw the article and its content changed after that."""
         return self.published_at is not None and self.updated_at is not None and self.updated_at > self.published_at
+
+    @property
+    def last_changed_at(self) -> datetime:
+        """When readers last saw it change: its publication, or a later content change (feeds, sitemaps)."""
+        return max(moment for moment in (self.published_at, self.updated_at) if moment is not None)
 
     @property
     def listing_summary(self) -> str:
@@ -800,8 +806,14 @@ def _newer_than(at: tuple[datetime, int], listing: Listing):
     return and_(time >= at[0], or_(time > at[0], and_(time == at[0], ident > at[1])))
 
 
-def _listing(listing: Listing, keyset: list, until: datetime | None, ascending: bool, limit: int) -> list[Article]:
-    """Articles for a listing with their category and comment count, in one query read along an index."""
+LISTING_LOADS = (joinedload(Article.category), undefer(Article.visible_comment_count))
+# A feed shows categories and tags, not comment counts: tags come in one more query, never one per entry.
+FEED_LOADS = (joinedload(Article.category), selectinload(Article.tags))
+
+
+def _listing(listing: Listing, keyset: list, until: datetime | None, ascending: bool, limit: int,
+             loads: tuple = LISTING_LOADS) -> list[Article]:
+    """Articles for a listing with what `loads` names (category, comment count), in one query read along an index."""
     time, ident = listing.key()
     query = select(Article).where(Article.is_published(until), *listing.conditions, *keyset)
     if listing.via is not None:
@@ -810,7 +822,7 @@ def _listing(listing: Listing, keyset: list, until: datetime | None, ascending: 
     query = (
         query.order_by(*(column.asc() if ascending else column.desc() for column in (time, ident)))
         .limit(limit)
-        .options(joinedload(Article.category), undefer(Article.visible_comment_count))
+        .options(*loads)
     )
     return list(db.session.execute(query).scalars())
 
@@ -824,3 +836,40 @@ def with_tag(tag: Tag) -> Listing:
     """The listing of one tag, read along ix_article_tags_listing in its links' own time order."""
     link = article_tags.c
     return Listing(conditions=(link.tag_id == tag.id,), time=link.listed_at, ident=link.article_id, via=article_tags)
+
+
+def feed_articles(listing: Listing | None = None, limit: int = 20) -> list[Article]:
+    """The newest published articles of a listing (the site's by default) with category and tags, for a feed."""
+    return _listing(listing or Listing(), [], None, ascending=False, limit=limit, loads=FEED_LOADS)
+
+
+# --- Sitemaps: addresses and dates only, never bodies ---------------------------------------------
+
+
+def published_article_count() -> int:
+    """How many articles readers can see, counted along ix_articles_listing."""
+    return db.session.execute(select(func.count()).select_from(Article).where(Article.is_published())).scalar_one()
+
+
+def published_article_stamps(offset: int, limit: int) -> list[tuple[str, datetime]]:
+    """(slug, last content change) of published articles, oldest first, so earlier sitemap files stay put."""
+    changed = case((Article.updated_at > Article.published_at, Article.updated_at), else_=Article.published_at)
+    query = (
+        select(Article.slug, type_coerce(changed, UTCDateTime))
+        .where(Article.is_published())
+        .order_by(Article.published_at, Article.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def published_since(moment: datetime, limit: int) -> list[tuple[str, str, datetime]]:
+    """(slug, title, published_at) of articles published from `moment` to now, newest first: the news sitemap."""
+    query = (
+        select(Article.slug, Article.title, Article.published_at)
+        .where(Article.is_published(), Article.published_at >= moment)
+        .order_by(Article.published_at.desc(), Article.id.desc())
+        .limit(limit)
+    )
+    return [tuple(row) for row in db.session.execute(query)]

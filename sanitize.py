@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from functools import partial
+from urllib.parse import urljoin
 
 import bleach
 from bleach.html5lib_shim import Filter, namespaces
@@ -213,6 +214,34 @@ _stored_comment_cleaner = bleach.Cleaner(
 def sanitize_article_html(rendered: str) -> str:
     """An article body, rendered from the editor's Markdown, reduced to the article allowlist."""
     return _article_cleaner.clean(rendered)
+
+
+class _AbsoluteUrlFilter(Filter):
+    """Every href and src resolved against a base address, for HTML read away from the site (feeds)."""
+
+    def __init__(self, source, base: str):
+        super().__init__(source)
+        self.base = base
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag"):
+                for name in URL_ATTRIBUTES:
+                    if name in token["data"]:
+                        token["data"][name] = urljoin(self.base, token["data"][name])
+            yield token
+
+
+def article_html_with_absolute_urls(body_html: str, base: str) -> str:
+    """A stored article body with its links and pictures made absolute against `base`, the article's address.
+
+    The body is cleaned again by the article rules on the way, so only what they allow reaches a feed.
+    """
+    cleaner = bleach.Cleaner(
+        tags=ARTICLE_TAGS, attributes=ARTICLE_ATTRIBUTES, protocols=LINK_PROTOCOLS, strip=True,
+        filters=[partial(_UrlFilter, on_site=True), partial(_AbsoluteUrlFilter, base=base)],
+    )
+    return cleaner.clean(body_html)
 
 
 def has_control_characters(text: str) -> bool:

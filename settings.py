@@ -10,6 +10,7 @@ import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
@@ -17,11 +18,20 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 MODERATION_MODES = ("links", "all", "none")
+# A BCP 47 language tag as feeds and news sitemaps take it: "en", "pt-BR", "zh-Hant".
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 DEFAULTS = {
     "SITE_NAME": "The Valley Ledger",
     "SITE_TIMEZONE": "UTC",
+    # What `make run` serves; production sets its public address (README, "In production").
+    "SITE_URL": "http://127.0.0.1:5000",
+    "SITE_DESCRIPTION": "News from the valley, reported by a small newsroom.",
+    "SITE_LANGUAGE": "en",
+    "SITE_LOGO": "logo.png",
+    # The sitemaps protocol allows 50,000 addresses a file; past that /sitemap.xml becomes an index.
+    "SITEMAP_MAX_URLS": 50_000,
     "ARTICLES_PER_PAGE": 20,
     # Large enough for a long comment form, small enough to refuse junk early.
     "MAX_CONTENT_LENGTH": 256 * 1024,
@@ -41,6 +51,11 @@ ENVIRONMENT_SETTINGS = {
     "SECRET_KEY": str,
     "SITE_NAME": str,
     "SITE_TIMEZONE": str,
+    "SITE_URL": str,
+    "SITE_DESCRIPTION": str,
+    "SITE_LANGUAGE": str,
+    "SITE_LOGO": str,
+    "SITEMAP_MAX_URLS": int,
     "COMMENT_MIN_SECONDS": float,
     "COMMENT_RATE_LIMIT": str,
     "COMMENT_MODERATION": str,
@@ -72,6 +87,7 @@ def load_settings(app: Flask, test_config: dict | None) -> None:
         app.config.update(test_config)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", default_database_url(app.instance_path))
     check_settings(app.config)
+    check_logo(app.config["SITE_LOGO"], Path(app.static_folder))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
 
@@ -143,6 +159,7 @@ def check_settings(config: dict) -> None:
         config["COMMENT_RATE_RULES"] = parse_rules(config["COMMENT_RATE_LIMIT"])
     except ValueError as error:
         raise SettingsError(f"COMMENT_RATE_LIMIT: {error}") from None
+    check_site(config)
     try:
         config["TRUSTED_PROXY_NETWORKS"] = parse_trusted_proxies(config["TRUSTED_PROXIES"])
     except ValueError as error:
@@ -163,3 +180,39 @@ def parse_rules(text: str) -> tuple[Rule, ...]:
 def parse_trusted_proxies(text: str) -> tuple:
     """'10.0.0.1, 192.168.0.0/16' as networks; ValueError on an entry that is no address or range."""
     return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())
+
+
+def check_site(config: dict) -> None:
+    """Raise SettingsError for a site address, language or sitemap size that cannot work."""
+    problem = site_url_problem(config["SITE_URL"])
+    if problem:
+        raise SettingsError(f"SITE_URL={config['SITE_URL']!r} {problem}")
+    if not LANGUAGE_TAG.fullmatch(config["SITE_LANGUAGE"]):
+        raise SettingsError(f"SITE_LANGUAGE={config['SITE_LANGUAGE']!r} is not a language tag such as 'en' or 'pt-BR'")
+    if not 1 <= config["SITEMAP_MAX_URLS"] <= 50_000:
+        raise SettingsError(f"SITEMAP_MAX_URLS={config['SITEMAP_MAX_URLS']!r} must be between 1 and 50000")
+
+
+def site_url_problem(url: str) -> str | None:
+    """Why a SITE_URL cannot be the site's address, or None: http(s), a host, maybe a port, nothing more."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "has a port that is not a number from 0 to 65535"
+    if parts.scheme not in ("http", "https") or not url.startswith(parts.scheme + "://"):
+        return "must start with http:// or https://"
+    if not parts.hostname or parts.netloc.endswith(":") or parts.username is not None or parts.password is not None or port == 0:
+        return "must name a host (and at most a port), like https://news.example.org"
+    if parts.path or parts.query or parts.fragment or url.endswith(("?", "#")):
+        return "must have no path, query or trailing slash, like https://news.example.org"
+    if any(ch.isspace() for ch in url):
+        return "must not contain spaces"
+    return None
+
+
+def check_logo(logo: str, static_folder: Path) -> None:
+    """Raise SettingsError unless SITE_LOGO names a file inside static/."""
+    path = (static_folder / logo).resolve()
+    if logo.startswith("/") or not path.is_relative_to(static_folder.resolve()) or not path.is_file():
+        raise SettingsError(f"SITE_LOGO={logo!r} is not a file under static/ (give a path such as 'logo.png')")

@@ -18,7 +18,8 @@ from text import now_utc
 @pytest.fixture
 def clean_environment(monkeypatch, tmp_path):
     """No site setting in the environment; the factory's instance folder points at a temp dir."""
-    for name in ("DATABASE_URL", "SECRET_KEY", "SITE_NAME", "SITE_TIMEZONE", "COMMENT_MODERATION"):
+    for name in ("DATABASE_URL", "SECRET_KEY", "SITE_NAME", "SITE_TIMEZONE", "COMMENT_MODERATION", "SITE_URL",
+                 "SITE_DESCRIPTION", "SITE_LANGUAGE", "SITE_LOGO", "SITEMAP_MAX_URLS"):
         monkeypatch.delenv(name, raising=False)
     instance = tmp_path / "instance"
     instance.mkdir()
@@ -61,6 +62,24 @@ def test_instance_config_is_read_and_the_environment_wins(clean_environment, mon
     ("SESSION_COOKIE_SECURE", "maybe", "Error: SESSION_COOKIE_SECURE='maybe' is not one of 1/0, true/false, yes/no, on/off"),
     ("COMMENT_RATE_LIMIT", "lots", "Error: COMMENT_RATE_LIMIT: 'lots' is not like '5 per minute'"),
     ("TRUSTED_PROXIES", "10.0.0.0/33", "Error: TRUSTED_PROXIES: '10.0.0.0/33' does not appear to be an IPv4 or IPv6 network"),
+    ("SITE_URL", "https://news.example.org/",
+     "Error: SITE_URL='https://news.example.org/' must have no path, query or trailing slash, like https://news.example.org"),
+    ("SITE_URL", "https://news.example.org/news",
+     "Error: SITE_URL='https://news.example.org/news' must have no path, query or trailing slash, like https://news.example.org"),
+    ("SITE_URL", "https://news.example.org?x=1",
+     "Error: SITE_URL='https://news.example.org?x=1' must have no path, query or trailing slash, like https://news.example.org"),
+    ("SITE_URL", "news.example.org", "Error: SITE_URL='news.example.org' must start with http:// or https://"),
+    ("SITE_URL", "ftp://news.example.org", "Error: SITE_URL='ftp://news.example.org' must start with http:// or https://"),
+    ("SITE_URL", "https://", "Error: SITE_URL='https://' must name a host (and at most a port), like https://news.example.org"),
+    ("SITE_URL", "https://user@news.example.org",
+     "Error: SITE_URL='https://user@news.example.org' must name a host (and at most a port), like https://news.example.org"),
+    ("SITE_URL", "http://news.example.org:99999",
+     "Error: SITE_URL='http://news.example.org:99999' has a port that is not a number from 0 to 65535"),
+    ("SITE_LANGUAGE", "English!", "Error: SITE_LANGUAGE='English!' is not a language tag such as 'en' or 'pt-BR'"),
+    ("SITE_LOGO", "../app.py", "Error: SITE_LOGO='../app.py' is not a file under static/ (give a path such as 'logo.png')"),
+    ("SITE_LOGO", "missing.png", "Error: SITE_LOGO='missing.png' is not a file under static/ (give a path such as 'logo.png')"),
+    ("SITEMAP_MAX_URLS", "50001", "Error: SITEMAP_MAX_URLS=50001 must be between 1 and 50000"),
+    ("SITEMAP_MAX_URLS", "many", "Error: SITEMAP_MAX_URLS='many' is not a valid int"),
 ])
 def test_a_bad_setting_stops_start_up_with_one_clear_line(clean_environment, monkeypatch, name, value, message):
     monkeypatch.setenv(name, value)
@@ -85,8 +104,23 @@ def test_the_database_enforces_foreign_keys_and_cascades_deletes(app, make_artic
     db.session.rollback()
 
 
+def test_the_site_s_address_and_publisher_have_defaults_and_follow_the_environment(clean_environment, monkeypatch):
+    app = create_app()
+    assert (app.config["SITE_URL"], app.config["SITE_LANGUAGE"], app.config["SITE_LOGO"]) == (
+        "http://127.0.0.1:5000", "en", "logo.png")
+    assert app.config["SITE_DESCRIPTION"] and app.config["SITEMAP_MAX_URLS"] == 50_000
+    for name, value in (("SITE_URL", "https://news.example.org"), ("SITE_LANGUAGE", "pt-BR"),
+                        ("SITE_LOGO", "favicon.svg"), ("SITE_DESCRIPTION", "Valley news."), ("SITEMAP_MAX_URLS", "1000")):
+        monkeypatch.setenv(name, value)
+    app = create_app()
+    assert (app.config["SITE_URL"], app.config["SITE_LANGUAGE"], app.config["SITE_LOGO"]) == (
+        "https://news.example.org", "pt-BR", "favicon.svg")
+    assert app.config["SITE_DESCRIPTION"] == "Valley news." and app.config["SITEMAP_MAX_URLS"] == 1000
+
+
 @pytest.mark.skipif(on_postgresql(), reason="SQLite's connection PRAGMAs: PostgreSQL has no WAL mode or busy "
-                    "timeout to set per connection (foreign keys are checked on both by the test above)")
+                    "timeout to set per connection (foreign keys are checked on both by "
+                    "test_the_database_enforces_foreign_keys_and_cascades_deletes)")
 def test_sqlite_connections_use_wal_foreign_keys_and_normal_sync(app):
     with db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"

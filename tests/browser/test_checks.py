@@ -131,3 +131,52 @@ def test_kept_form_states_pass_axe_and_the_nu_checker(browser, live_app, live_se
     assert len(files) == 4 and problems == {}
     if scheme == "light" and (shutil.which("java") or os.environ.get("CI")):
         assert nu_messages(files) == []
+
+
+# --- What machines read: structured data under the CSP, and the XML documents -------------------------------
+
+
+def console_errors_opening(page, url: str) -> list[str]:
+    """The console errors Chromium logs while opening a page (a CSP refusal is one)."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(url)
+    page.wait_for_load_state("load")
+    return errors
+
+
+def test_news_article_data_parses_in_chromium_without_a_csp_error(browser, live_server):
+    context = browser.new_context()
+    page = context.new_page()
+    article = live_server + reader_paths(live_server)[1]
+    assert [e for e in console_errors_opening(page, article) if "Content Security Policy" in e] == []
+    data = page.evaluate("JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)")
+    assert data["@type"] == "NewsArticle" and data["headline"] == page.locator("h1").inner_text()
+    # The same listener does see a refusal: an inline script added to the page is refused and logged.
+    def add_inline_script(route):
+        """Serve the article with an inline script in its head."""
+        original = route.fetch()
+        route.fulfill(response=original, body=original.text().replace("</head>", "<script>window.ran = 1</script></head>"))
+
+    context.route(article, add_inline_script)
+    second = context.new_page()
+    errors = console_errors_opening(second, article)
+    assert second.evaluate("window.ran") is None
+    assert any("Content Security Policy" in error for error in errors), errors
+    context.close()
+
+
+XML_PATHS = ["/feed.xml", "/categories/politics/feed.xml", "/tags/housing/feed.xml", "/sitemap.xml",
+             "/sitemap-news.xml"]
+
+
+@pytest.mark.parametrize("path", XML_PATHS)
+def test_feeds_and_sitemaps_are_well_formed_xml_to_chromium(page, live_server, path):
+    response = page.goto(live_server + path)
+    assert response.status == 200
+    text = response.text()
+    problem = page.evaluate(
+        "text => { const doc = new DOMParser().parseFromString(text, 'application/xml');"
+        " const error = doc.querySelector('parsererror'); return error ? error.textContent : null; }", text)
+    assert problem is None
+    assert "http://127.0.0.1:5000/" in text
