@@ -11,6 +11,7 @@ import commands
 import comments
 import errors
 import labels
+import people
 import reader
 import security
 import templating
@@ -41,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(labels.bp)
+    app.register_blueprint(people.bp)
     app.context_processor(admin.admin_context)
     commands.init_app(app)
     return app
