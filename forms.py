@@ -176,7 +176,8 @@ class InvitationForm(FlaskForm):
 class RoleForm(FlaskForm):
     """A new role for an account."""
 
-    role = RadioField("Role", choices=[("writer", "Writer"), ("editor", "Editor"), ("admin", "Admin")],
+    role = RadioField("Role", choices=[SelectChoice("writer", "Writer"), SelectChoice("editor", "Editor"),
+                                       SelectChoice("admin", "Admin")],
                       validators=[DataRequired("Please choose a role.")])
 
 

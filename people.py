@@ -31,7 +31,7 @@ class PeopleError(ValueError):
 
 def require_sign_in_except_to_join():
     """Joining is for people without an account yet; every other page here needs a session."""
-    return None if request.endpoint == "people.join" else require_sign_in()
+    return None if request.endpoint == "people.join_by_invitation" else require_sign_in()
 
 
 guard_newsroom(bp, require_sign_in_except_to_join)
@@ -94,7 +94,7 @@ def invite_someone():
     form = InvitationForm()
     if not form.validate_on_submit():
         abort(400, "Choose the role of the person you invite.")
-    session[NEW_LINK] = url_for("people.join", token=invite(form.role.data, current_user), _external=True)
+    session[NEW_LINK] = url_for("people.join_by_invitation", token=invite(form.role.data, current_user), _external=True)
     flash(f"Invitation made for a new {form.role.data}. Pass the link on; it works once, for 48 hours.", "info")
     return redirect(url_for("people.people"))
 
