@@ -295,7 +295,8 @@ def render_preview(form: ArticleForm, article: Article | None, slug: str, author
         draft = Article(id=article.id if article else None, reads=article.reads if article else 0, slug=slug,
                         created_at=article.created_at if article else now_utc())
         fill_article(draft, form, slug, *chosen_tags_and_category(form))
-        draft.set_authors(authors if authors is not None else article.authors if article else [current_user])
+        writer = current_user._get_current_object()
+        draft.set_authors(authors if authors is not None else article.authors if article else [writer])
         draft.published_at = draft.published_at or now_utc()
         comment_form = CommentForm(formdata=None)  # the editor's "body" is not a comment
         comment_form.stamp()
@@ -317,7 +318,7 @@ def save_article(form: ArticleForm, article: Article | None, slug: str, authors:
     if authors is not None:
         target.set_authors(authors)
     elif article is None:
-        target.set_authors([current_user])  # a new article starts with its writer
+        target.set_authors([current_user._get_current_object()])  # a new article starts with its writer
     db.session.add(target)
     db.session.flush()
     Tag.delete_unused()

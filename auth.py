@@ -216,7 +216,8 @@ def ended_session_answer() -> Response:
 def csrf_failed_in_newsroom(error: CSRFError):
     """A token this site issued that aged with its session: the sign-in page; a forged or missing one: the 400 page."""
     token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
-    if request.endpoint != "auth.login" and csrf_is_stale(error.description, token):
+    # Sign-in and joining have no session to have ended: their aged forms get the plain 400 page.
+    if request.endpoint not in ("auth.login", "people.join_by_invitation") and csrf_is_stale(error.description, token):
         return ended_session_answer()
     return csrf_failed(error)
 

@@ -668,11 +668,14 @@ class User(UserMixin, db.Model):
         return db.session.execute(query).scalar_one()
 
     @property
+    def name_withheld(self) -> bool:
+        """True for a deactivated account whose only name on record is its sign-in name (and slug from it)."""
+        return not self.active and self.display_name.casefold() == self.username.casefold()
+
+    @property
     def public_name(self) -> str:
         """The name readers see: the display name, never the sign-in name of a deactivated account."""
-        if not self.active and self.display_name.casefold() == self.username.casefold():
-            return FORMER_STAFF
-        return self.display_name
+        return FORMER_STAFF if self.name_withheld else self.display_name
 
     @property
     def is_active(self) -> bool:
@@ -694,6 +697,7 @@ class Invitation(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
 
     def __repr__(self) -> str:
         return f"<Invitation {self.id} as {self.role}>"

@@ -13,6 +13,7 @@ from auth import AccountError, create_account, guard_newsroom, require_sign_in, 
 from errors import render_error
 from forms import EmptyForm, InvitationForm, JoinForm, RoleForm
 from models import MAX_ID, AdminSession, Invitation, Role, User, db
+from roles import a_role
 from text import now_utc, token_digest
 
 bp = Blueprint("people", __name__, url_prefix="/admin")
@@ -95,7 +96,7 @@ def invite_someone():
     if not form.validate_on_submit():
         abort(400, "Choose the role of the person you invite.")
     session[NEW_LINK] = url_for("people.join_by_invitation", token=invite(form.role.data, current_user), _external=True)
-    flash(f"Invitation made for a new {form.role.data}. Pass the link on; it works once, for 48 hours.", "info")
+    flash(f"Invitation made for {a_role(form.role.data)}. Pass the link on; it works once, for 48 hours.", "info")
     return redirect(url_for("people.people"))
 
 
@@ -111,7 +112,7 @@ def change_role_of(user_id: int):
     except PeopleError as error:
         flash(str(error), "error")
     else:
-        flash(f"{user.display_name} is now {'an' if user.role == Role.ADMIN else 'a'} {user.role}.", "info")
+        flash(f"{user.display_name} is now {a_role(user.role)}.", "info")
     return redirect(url_for("people.people"))
 
 
@@ -145,7 +146,6 @@ def join_by_invitation(token: str):
             form.form_errors.append(str(error))
         else:
             start_session(user)
-            flash(f"Welcome, {user.display_name}. You are signed in as {'an' if user.role == Role.ADMIN else 'a'} "
-                  f"{user.role}.", "info")
+            flash(f"Welcome, {user.display_name}. You are signed in as {a_role(user.role)}.", "info")
             return redirect(url_for("admin.articles"))
-    return render_template("people/join.html", form=form, role=invitation.role), 400 if form.errors else 200
+    return render_template("people/join.html", form=form, role=a_role(invitation.role)), 400 if form.errors else 200

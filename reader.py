@@ -130,9 +130,12 @@ def tag(slug: str):
 
 @bp.get("/authors/<slug>")
 def author(slug: str):
-    """One author's bio and their newest published articles; an author with none published is a 404."""
+    """One author's bio and their newest published articles; an author with none published is a 404.
+
+    A former account known only by its sign-in name has no page: its address is made of that name.
+    """
     found = User.by_slug(slug)
-    if found is None:
+    if found is None or found.name_withheld:
         abort(404)
     return listing("reader/author.html", by_author(found), author=found)
 

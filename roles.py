@@ -76,3 +76,8 @@ def require_edit_right(article: Article) -> None:
 def can(user, least: str) -> bool:
     """For templates: whether the signed-in account has at least this role."""
     return user.is_authenticated and at_least(user.role, least)
+
+
+def a_role(role: str) -> str:
+    """'a writer', 'an editor', 'an admin'."""
+    return f"{'an' if role[0] in 'aeiou' else 'a'} {role}"
