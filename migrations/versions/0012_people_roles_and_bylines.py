@@ -42,12 +42,11 @@ def add_creator_column():
 def upgrade():
     # Only ALTER TABLE ... ADD COLUMN and new indexes here: rebuilding `users` or `articles` on SQLite
     # would drop the old table, and its ON DELETE CASCADE would take sessions, tag links and comments along.
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('display_name', sa.String(length=80), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('slug', sa.String(length=100), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('bio', sa.String(length=600), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('role', sa.String(length=16), server_default='writer', nullable=False))
-        batch_op.add_column(sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
+    op.add_column('users', sa.Column('display_name', sa.String(length=80), server_default='', nullable=False))
+    op.add_column('users', sa.Column('slug', sa.String(length=100), server_default='', nullable=False))
+    op.add_column('users', sa.Column('bio', sa.String(length=600), server_default='', nullable=False))
+    op.add_column('users', sa.Column('role', sa.String(length=16), server_default='writer', nullable=False))
+    op.add_column('users', sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
 
     users = sa.table('users', sa.column('id', sa.Integer), sa.column('username', sa.String),
                      sa.column('display_name', sa.String), sa.column('slug', sa.String), sa.column('role', sa.String))
@@ -60,9 +59,8 @@ def upgrade():
         connection.execute(users.update().where(users.c.id == account_id)
                            .values(display_name=username, slug=slug, role='admin'))
 
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_users_display_name'), ['display_name'], unique=True)
-        batch_op.create_index(batch_op.f('ix_users_slug'), ['slug'], unique=True)
+    op.create_index(op.f('ix_users_display_name'), 'users', ['display_name'], unique=True)
+    op.create_index(op.f('ix_users_slug'), 'users', ['slug'], unique=True)
 
     add_creator_column()
     op.add_column('articles', sa.Column('review_requested_at', sa.DateTime(timezone=True), nullable=True))
