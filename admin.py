@@ -19,7 +19,7 @@ from forms import ArticleForm, CommentForm, EmptyForm, csrf_is_stale
 from keptforms import keep_form, take_form
 from models import MAX_ID, Article, ArticleStatus, Category, Comment, CommentStatus, Role, Tag, User, db
 from reader import render_article
-from roles import at_least, can, may_edit, require_edit_right
+from roles import a_role, at_least, can, may_edit, require_edit_right
 from security import csrf
 from text import (
     excerpt,
@@ -477,7 +477,7 @@ def admin_context() -> dict:
     The bar shows on every page a signed-in editor sees, reader pages too; anonymous readers skip the query.
     """
     context = {"newsroom_page": request.blueprint in NEWSROOM_BLUEPRINTS, "can": can, "Role": Role,
-               "may_edit": may_edit}
+               "may_edit": may_edit, "a_role": a_role}
     if can(current_user, Role.EDITOR):
         context["pending_comments"] = Comment.pending_count()
     return context
