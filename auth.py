@@ -61,7 +61,7 @@ def create_account(username: str, password: str, role: str, display_name: str | 
     username = username.strip()
     display_name = " ".join((display_name or username).split())
     if not username or len(username) > USERNAME_MAX:
-        raise AccountError(f"A sign-in name needs 1 to {USERNAME_MAX} characters.")
+        raise AccountError(f"A name needs 1 to {USERNAME_MAX} characters.")
     if User.by_username(username):
         raise AccountError(f"An account named {username!r} already exists.")
     if problem := display_name_problem(display_name):
