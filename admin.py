@@ -12,13 +12,14 @@ from sqlalchemy import delete, update
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from auth import ended_session_answer, guard_newsroom, require_admin
+from auth import ended_session_answer, guard_newsroom, require_sign_in
 from editorial import editorial_warnings, suggest_tags
 from errors import handle_http_error, render_error
 from forms import ArticleForm, CommentForm, EmptyForm, csrf_is_stale
 from keptforms import keep_form, take_form
-from models import MAX_ID, Article, ArticleStatus, Category, Comment, CommentStatus, Tag, db
+from models import MAX_ID, Article, ArticleStatus, Category, Comment, CommentStatus, Role, Tag, User, db
 from reader import render_article
+from roles import a_role, at_least, can, may_edit, require_edit_right
 from security import csrf
 from text import (
     excerpt,
@@ -36,15 +37,19 @@ from text import (
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # The blueprints whose pages are the newsroom's: its navigation and its wider layout.
-NEWSROOM_BLUEPRINTS = ("admin", "auth", "labels")
+NEWSROOM_BLUEPRINTS = ("admin", "auth", "labels", "people")
 ARTICLES_PER_PAGE = 25
 COMMENTS_PER_PAGE = 50
 # Leaves room under the summary field's 300 characters for the ellipsis and an edit.
 SUMMARY_MAX = 280
-STATUS_FILTERS = ("draft", "scheduled", "published")
+STATUS_FILTERS = ("review", "draft", "scheduled", "published")
+FILTER_LABELS = {"review": "Waiting for review", "draft": "Drafts", "scheduled": "Scheduled", "published": "Published"}
+WRITERS_SAVE_DRAFTS = ("Saved as a draft: writers do not publish or schedule. "
+                       "Send it to review when it is ready, and an editor will publish it.")
 ARTICLE_FORMS = ("admin.new_article", "admin.edit_article")
 # The fields an article form sends that are worth keeping when its session ended.
-KEPT_FIELDS = ("title", "slug", "category", "new_category", "tags", "summary", "body", "status", "published_at")
+KEPT_FIELDS = ("title", "slug", "category", "new_category", "tags", "summary", "body", "status", "published_at",
+               "authors")
 # Tells the form's script, on the page after a save, which browser draft the save made obsolete.
 SAVED_DRAFT = "saved_draft"
 RESTORED_NOTE = ("Here is everything you sent when your session ended. "
@@ -74,7 +79,7 @@ def require_admin_or_keep_the_article():
     """Admin pages need a live session; an article form sent without one is kept for its editor."""
     if request.method == "POST" and request.endpoint in ARTICLE_FORMS:
         return check_article_post()
-    return require_admin()
+    return require_sign_in()
 
 
 guard_newsroom(bp, require_admin_or_keep_the_article)
@@ -136,7 +141,8 @@ def articles():
     if status not in STATUS_FILTERS:
         status = None
     page = db.paginate(Article.for_admin(status), page=page_number(), per_page=ARTICLES_PER_PAGE)
-    return render_template("admin/articles.html", page=page, status=status, filters=STATUS_FILTERS)
+    return render_template("admin/articles.html", page=page, status=status, filters=FILTER_LABELS,
+                           waiting=Article.waiting_for_review_count())
 
 
 @bp.app_template_global()
@@ -165,6 +171,7 @@ def form_data_of(article: Article) -> dict:
         "tags": ", ".join(tag.name for tag in article.tags), "summary": article.summary,
         "body": article.body_source, "status": article.status,
         "published_at": utc_to_local(article.published_at, zone) if article.published_at else None,
+        "authors": ", ".join(author.display_name for author in article.authors),
     }
 
 
@@ -216,6 +223,27 @@ def article_warnings(form: ArticleForm, article: Article | None) -> list:
                               publication_date(form, article))
 
 
+def chosen_authors(form: ArticleForm) -> list[User] | None:
+    """The byline the form names, in order; None (with a field error) when a name is no account's."""
+    names = [name.strip() for name in (form.authors.data or "").split(",") if name.strip()]
+    found = [(name, User.by_display_name(name)) for name in names]
+    unknown = [name for name, user in found if user is None]
+    if unknown:
+        form.authors.errors.append("No account signs as " + ", ".join(f"“{name}”" for name in unknown)
+                                   + ". Use the names from the list, separated by commas.")
+        return None
+    return list({user.id: user for _, user in found}.values())
+
+
+def keep_writers_to_drafts(form: ArticleForm) -> bool:
+    """A writer's form is saved as a draft whatever it asked; True when it asked to publish or schedule."""
+    if at_least(current_user.role, Role.EDITOR):
+        return False
+    asked = form.status.data == ArticleStatus.PUBLISHED or bool(form.published_at.data)
+    form.status.data, form.published_at.data = ArticleStatus.DRAFT, None
+    return asked
+
+
 def fill_article(article: Article, form: ArticleForm, slug: str, tags: list[Tag], category: Category) -> Article:
     """Copy the form onto an article; the body's HTML and excerpt are prepared here, once."""
     was_live = article.is_live
@@ -229,6 +257,8 @@ def fill_article(article: Article, form: ArticleForm, slug: str, tags: list[Tag]
     article.set_body(form.body.data)
     article.status = form.status.data
     article.published_at = publication_time(form, article)
+    if article.status == ArticleStatus.PUBLISHED:
+        article.review_requested_at = None  # an editor published it: the review is done
     if content_changed:
         article.note_content_change(was_live)
     return article
@@ -254,16 +284,19 @@ def render_editor(form: ArticleForm, article: Article | None, status: int = 200,
     return render_template(
         "admin/editor.html", form=form, article=article, warnings=warnings, suggestions=suggestions,
         suggested_summary=suggested_summary, categories=Category.all_by_name(), note=note,
-        saved_draft=session.pop(SAVED_DRAFT, None),
+        saved_draft=session.pop(SAVED_DRAFT, None), people=User.everyone() if can(current_user, Role.EDITOR) else [],
+        review_form=EmptyForm(),
     ), status
 
 
-def render_preview(form: ArticleForm, article: Article | None, slug: str):
+def render_preview(form: ArticleForm, article: Article | None, slug: str, authors: list[User] | None):
     """The article exactly as a reader will see it, from the form, with nothing saved."""
     with db.session.no_autoflush:
         draft = Article(id=article.id if article else None, reads=article.reads if article else 0, slug=slug,
                         created_at=article.created_at if article else now_utc())
         fill_article(draft, form, slug, *chosen_tags_and_category(form))
+        writer = current_user._get_current_object()
+        draft.set_authors(authors if authors is not None else article.authors if article else [writer])
         draft.published_at = draft.published_at or now_utc()
         comment_form = CommentForm(formdata=None)  # the editor's "body" is not a comment
         comment_form.stamp()
@@ -278,10 +311,14 @@ def chosen_tags_and_category(form: ArticleForm) -> tuple[list[Tag], Category]:
     return Tag.get_or_create_all(split_tag_names(form.tags.data or "")), Category.get_or_create(form.category.data)
 
 
-def save_article(form: ArticleForm, article: Article | None, slug: str) -> Article:
-    """Store the form as a new or changed article and commit."""
-    target = article or Article()
+def save_article(form: ArticleForm, article: Article | None, slug: str, authors: list[User] | None) -> Article:
+    """Store the form as a new or changed article and commit; `authors` None keeps the byline as it is."""
+    target = article or Article(created_by_id=current_user.id)
     fill_article(target, form, slug, *chosen_tags_and_category(form))
+    if authors is not None:
+        target.set_authors(authors)
+    elif article is None:
+        target.set_authors([current_user._get_current_object()])  # a new article starts with its writer
     db.session.add(target)
     db.session.flush()
     Tag.delete_unused()
@@ -303,20 +340,26 @@ def edit(article: Article | None):
     if request.method == "GET" and (kept := take_form(current_user.id, article.id if article else None)):
         return render_editor(ArticleForm(formdata=MultiDict(kept)), article, note=RESTORED_NOTE)
     form = ArticleForm(data=form_data_of(article) if article and request.method == "GET" else None)
+    if request.method == "GET" and article is None:
+        form.authors.data = current_user.display_name
     if request.method == "GET" or request.form.get("action") == "edit":
         return render_editor(form, article)
     valid = form.validate_on_submit()
+    editor = at_least(current_user.role, Role.EDITOR)
+    # Only editors change a byline; a writer's form keeps the article's as it is.
+    authors = chosen_authors(form) if editor else None
     # Asked even when another field is refused, so the editor sees every question at once.
-    if not (category_confirmed(form) and valid):
+    if not (category_confirmed(form) and valid) or (editor and authors is None):
         return render_editor(form, article, 400)
     slug = chosen_slug(form, article)
     if slug is None:
         return render_editor(form, article, 400)
+    held_back = keep_writers_to_drafts(form)
     if request.form.get("action") == "preview":
-        return render_preview(form, article, slug)
-    saved = save_article(form, article, slug)
+        return render_preview(form, article, slug, authors)
+    saved = save_article(form, article, slug, authors)
     session[SAVED_DRAFT] = str(article.id) if article else "new"
-    flash(saved_message(saved), "info")
+    flash(WRITERS_SAVE_DRAFTS if held_back else saved_message(saved), "info")
     return redirect(url_for("admin.edit_article", article_id=saved.id))
 
 
@@ -330,8 +373,23 @@ def new_article():
 @csrf.exempt  # checked by check_article_post, which keeps the fields of an aged form
 @bp.route(f"/articles/<int(max={MAX_ID}):article_id>/edit", methods=["GET", "POST"])
 def edit_article(article_id: int):
-    """Change an article."""
-    return edit(db.get_or_404(Article, article_id))
+    """Change an article: any for editors, their own drafts for writers."""
+    article = db.get_or_404(Article, article_id)
+    require_edit_right(article)
+    return edit(article)
+
+
+@bp.post(f"/articles/<int(max={MAX_ID}):article_id>/review")
+def request_review(article_id: int):
+    """A writer sends their draft to the editors, who see it waiting at the top of the article list."""
+    article = db.get_or_404(Article, article_id)
+    require_edit_right(article)
+    if not EmptyForm().validate_on_submit() or article.status != ArticleStatus.DRAFT:
+        abort(400, "Only a draft can be sent to review.")
+    article.review_requested_at = now_utc()
+    db.session.commit()
+    flash(f"“{article.title}” is sent to review. An editor will read it and publish it.", "info")
+    return redirect(url_for("admin.edit_article", article_id=article.id))
 
 
 @bp.post(f"/articles/<int(max={MAX_ID}):article_id>/unpublish")
@@ -420,7 +478,8 @@ def admin_context() -> dict:
 
     The bar shows on every page a signed-in editor sees, reader pages too; anonymous readers skip the query.
     """
-    context = {"newsroom_page": request.blueprint in NEWSROOM_BLUEPRINTS}
-    if current_user.is_authenticated:
+    context = {"newsroom_page": request.blueprint in NEWSROOM_BLUEPRINTS, "can": can, "Role": Role,
+               "may_edit": may_edit, "a_role": a_role}
+    if can(current_user, Role.EDITOR):
         context["pending_comments"] = Comment.pending_count()
     return context

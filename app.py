@@ -12,6 +12,7 @@ import comments
 import errors
 import feeds
 import labels
+import people
 import previews
 import reader
 import security
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(labels.bp)
+    app.register_blueprint(people.bp)
     app.context_processor(admin.admin_context)
     commands.init_app(app)
     return app

@@ -14,11 +14,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 import keptforms
 import limiter
-from forms import PASSWORD_MIN_LENGTH, AccountForm, SignInForm, csrf_is_stale
-from models import AdminSession, User, db
+from forms import PASSWORD_MIN_LENGTH, AccountForm, ProfileForm, SignInForm, csrf_is_stale
+from models import AdminSession, Role, User, db
+from roles import refuse_below_role
 from security import csrf_failed
 from settings import Rule
-from text import now_utc, token_digest
+from text import now_utc, slugify, token_digest, unique_slug
 
 IDLE_LIMIT = timedelta(hours=2)
 SESSION_LIMIT = timedelta(hours=12)
@@ -52,19 +53,57 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-def create_admin(username: str, password: str) -> User:
-    """Add an admin account; AccountError for a taken name or a weak password."""
+def create_account(username: str, password: str, role: str, display_name: str | None = None) -> User:
+    """Add an account (not committed); AccountError for a taken name or a weak password.
+
+    The display name defaults to the sign-in name, as `create-admin` gives no other.
+    """
     username = username.strip()
+    display_name = " ".join((display_name or username).split())
     if not username or len(username) > USERNAME_MAX:
         raise AccountError(f"A name needs 1 to {USERNAME_MAX} characters.")
     if User.by_username(username):
         raise AccountError(f"An account named {username!r} already exists.")
+    if problem := display_name_problem(display_name):
+        raise AccountError(problem)
     if problem := password_problem(password):
         raise AccountError(problem)
-    user = User(username=username, password_hash=generate_password_hash(password))
+    user = User(username=username, password_hash=generate_password_hash(password), role=role,
+                display_name=display_name, slug=author_slug(display_name))
     db.session.add(user)
+    return user
+
+
+def create_admin(username: str, password: str) -> User:
+    """Add an admin account; AccountError for a taken name or a weak password."""
+    user = create_account(username, password, Role.ADMIN)
     db.session.commit()
     return user
+
+
+def display_name_problem(name: str, own_id: int | None = None) -> str | None:
+    """Why a byline name is refused, or None."""
+    if not slugify(name):
+        return "A display name needs at least one letter or digit."
+    if User.display_name_taken(name, own_id):
+        return f"Another account already signs as “{name}”."
+    return None
+
+
+def author_slug(display_name: str, own_id: int | None = None) -> str:
+    """The author-page slug for a display name, unique among accounts."""
+    return unique_slug(display_name, lambda slug: User.slug_taken(slug, own_id), fallback="author")
+
+
+def update_profile(user: User, display_name: str, bio: str) -> None:
+    """Set the byline name and bio; the author page's address follows the name. AccountError if taken."""
+    display_name = " ".join(display_name.split())
+    if problem := display_name_problem(display_name, user.id):
+        raise AccountError(problem)
+    if display_name != user.display_name:
+        user.slug = author_slug(display_name, user.id)
+    user.display_name, user.bio = display_name, bio
+    db.session.commit()
 
 
 def set_password(username: str, password: str) -> User:
@@ -113,7 +152,7 @@ def load_signed_in_admin(token: str) -> User | None:
     if row is None:
         return None
     now = now_utc()
-    if now - row.last_seen_at > IDLE_LIMIT or now - row.created_at > SESSION_LIMIT:
+    if now - row.last_seen_at > IDLE_LIMIT or now - row.created_at > SESSION_LIMIT or not row.user.active:
         db.session.delete(row)
         db.session.commit()
         return None
@@ -145,7 +184,7 @@ def safe_next(target: str | None) -> str:
     return default if parts.scheme or parts.netloc else target
 
 
-def require_admin() -> Response | None:
+def require_sign_in() -> Response | None:
     """Before every admin view: anonymous visitors go to the sign-in page, with where they were going."""
     if current_user.is_authenticated:
         return None
@@ -177,7 +216,8 @@ def ended_session_answer() -> Response:
 def csrf_failed_in_newsroom(error: CSRFError):
     """A token this site issued that aged with its session: the sign-in page; a forged or missing one: the 400 page."""
     token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
-    if request.endpoint != "auth.login" and csrf_is_stale(error.description, token):
+    # Sign-in and joining have no session to have ended: their aged forms get the plain 400 page.
+    if request.endpoint not in ("auth.login", "people.join_by_invitation") and csrf_is_stale(error.description, token):
         return ended_session_answer()
     return csrf_failed(error)
 
@@ -195,10 +235,10 @@ def sign_in_lock_wait(username: str, address: str) -> int:
 
 
 def check_credentials(username: str, password: str) -> User | None:
-    """The account if the password is right; the same work is done for an unknown name."""
+    """The active account if the password is right; the same work is done for an unknown name."""
     user = User.by_username(username.strip())
     valid = check_password_hash(user.password_hash if user else _UNKNOWN_USER_HASH, password)
-    return user if user and valid else None
+    return user if user and valid and user.active else None
 
 
 def record_failure(username: str, address: str) -> None:
@@ -259,9 +299,19 @@ def logout():
 
 @bp.route("/account", methods=["GET", "POST"])
 def account():
-    """Change one's own password; every other session of the account ends."""
+    """One's own byline name and bio, and password; a new password ends every other session of the account."""
+    profile = ProfileForm(prefix="profile", obj=current_user if request.method == "GET" else None)
     form = AccountForm()
-    if form.validate_on_submit():
+    sent = request.form.get("form")
+    if sent == "profile" and profile.validate_on_submit():
+        try:
+            update_profile(current_user, profile.display_name.data, profile.bio.data or "")
+        except AccountError as error:
+            profile.display_name.errors.append(str(error))
+        else:
+            flash("Your byline name and bio are saved.", "info")
+            return redirect(url_for("auth.account"))
+    elif sent != "profile" and form.validate_on_submit():
         if not check_password_hash(current_user.password_hash, form.current_password.data):
             form.current_password.errors.append("This is not your current password.")
         else:
@@ -269,7 +319,8 @@ def account():
             start_session(db.session.get(User, current_user.id))
             flash("Your password is changed. Other browsers signed in to this account are signed out.", "info")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form), 400 if form.errors else 200
+    status = 400 if form.errors or profile.errors else 200
+    return render_template("auth/account.html", form=form, profile=profile), status
 
 
 def init_app(app) -> None:
@@ -277,17 +328,18 @@ def init_app(app) -> None:
     login_manager.init_app(app)
 
 
-def guard_newsroom(blueprint: Blueprint, gate=require_admin) -> None:
+def guard_newsroom(blueprint: Blueprint, gate=require_sign_in) -> None:
     """Make a blueprint the newsroom's: `gate` before every view, pages never stored, and a form whose
     session ended answered with the sign-in page rather than an error."""
     blueprint.before_request(gate)
+    blueprint.before_request(refuse_below_role)
     blueprint.after_request(no_store)
     blueprint.register_error_handler(CSRFError, csrf_failed_in_newsroom)
 
 
 def require_admin_except_on_sign_in() -> Response | None:
     """The sign-in page is open to everyone; signing out works whether or not the session already ended."""
-    return None if request.endpoint in ("auth.login", "auth.logout") else require_admin()
+    return None if request.endpoint in ("auth.login", "auth.logout") else require_sign_in()
 
 
 guard_newsroom(bp, require_admin_except_on_sign_in)

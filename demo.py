@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
-from models import Article, ArticleStatus, Category, Comment, CommentStatus, Tag, db
+from auth import create_account
+from models import Article, ArticleStatus, Category, Comment, CommentStatus, Role, Tag, User, db
 from sanitize import sanitize_comment
 from text import age_of, now_utc, slugify, split_tag_names
 
 DEMO_DIRECTORY = Path(__file__).parent / "demo"
 COMMENTS_MARKER = "---comments---"
+# The demo newsroom's reporters: writers whose password nobody knows, there to sign the demo articles.
+DEMO_PEOPLE = {
+    "Morag Keane": "Covers Calderwick City Council and the money it spends. Before that, ten years on the courts beat.",
+    "Tomasz Wiśniewski": "Transport and the city's streets, bridges and buses; rides every new route on its first day.",
+    "Priya Raman": "Business, work and the valley's small firms. Reach her with tips about jobs and openings.",
+}
 
 
 @dataclass
@@ -24,6 +32,7 @@ class DemoArticle:
     category: str
     tags: list[str]
     summary: str
+    authors: list[str]
     age: timedelta
     reads: int
     body: str
@@ -42,6 +51,7 @@ def parse_demo_file(text: str) -> DemoArticle:
         category=fields["category"],
         tags=split_tag_names(fields.get("tags", "")),
         summary=fields.get("summary", ""),
+        authors=[name.strip() for name in fields.get("authors", "").split(",") if name.strip()],
         age=parse_age(fields["age"]),
         reads=int(fields.get("reads", "0")),
         body=body.strip(),
@@ -70,8 +80,19 @@ def load_demo(directory: Path = DEMO_DIRECTORY) -> int | None:
     return added
 
 
+def demo_person(display_name: str) -> User:
+    """The demo reporter of this name, made (as a writer nobody can sign in as) the first time."""
+    person = User.by_display_name(display_name)
+    if person is None:
+        person = create_account(slugify(display_name), secrets.token_urlsafe(32), Role.WRITER, display_name)
+        person.bio = DEMO_PEOPLE.get(display_name, "")
+        db.session.flush()
+    return person
+
+
 def add_demo_article(demo: DemoArticle) -> Article:
-    """Stage one published demo article with its tags and comments."""
+    """Stage one published demo article with its byline, tags and comments."""
+    authors = [demo_person(name) for name in demo.authors]  # looked up before the new article can autoflush
     published_at = now_utc() - demo.age
     article = Article(
         slug=slugify(demo.title), title=demo.title, summary=demo.summary, status=ArticleStatus.PUBLISHED,
@@ -79,6 +100,7 @@ def add_demo_article(demo: DemoArticle) -> Article:
         created_at=published_at, published_at=published_at, reads=demo.reads,
     )
     article.set_body(demo.body)
+    article.set_authors(authors)
     for minutes, (name, text) in enumerate(demo.comments, start=1):
         when = min(published_at + timedelta(minutes=17 * minutes), now_utc())
         article.comments.append(

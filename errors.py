@@ -10,6 +10,8 @@ from models import db
 # What a reader is told for each error the site answers with.
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Please go back, reload the page and try again."),
+    403: ("Not allowed", "Your role in the newsroom does not allow this, so nothing was changed. "
+                         "Ask an editor or an admin if it needs doing."),
     404: ("Page not found", "There is no page at this address. It may have moved, or never existed."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
     413: ("Too large", "What you sent is larger than this site accepts. Please shorten it and try again."),

@@ -154,6 +154,50 @@ class AccountForm(FlaskForm):
     ])
 
 
+class ProfileForm(FlaskForm):
+    """One's own name as bylines show it, and a short bio for the author page."""
+
+    display_name = StringField("Display name", filters=[tidy], validators=[
+        plain_text, DataRequired("Please give the name bylines should show."),
+        Length(max=80, message="Please keep the name to 80 characters.")])
+    bio = TextAreaField("Short bio", filters=[tidy_text], validators=[
+        plain_text, Length(max=600, message="Please keep the bio to 600 characters.")])
+
+
+class InvitationForm(FlaskForm):
+    """The role someone is invited to."""
+
+    role = RadioField("Role", choices=[SelectChoice("writer", "Writer: writes drafts and sends them to review"),
+                                       SelectChoice("editor", "Editor: edits, publishes and moderates everything"),
+                                       SelectChoice("admin", "Admin: everything, and people")],
+                      default="writer", validators=[DataRequired("Please choose a role.")])
+
+
+class RoleForm(FlaskForm):
+    """A new role for an account."""
+
+    role = RadioField("Role", choices=[SelectChoice("writer", "Writer"), SelectChoice("editor", "Editor"),
+                                       SelectChoice("admin", "Admin")],
+                      validators=[DataRequired("Please choose a role.")])
+
+
+class JoinForm(FlaskForm):
+    """An invitee's names and password."""
+
+    display_name = StringField("Your name, as bylines show it", filters=[tidy], validators=[
+        plain_text, DataRequired("Please give the name bylines should show."),
+        Length(max=80, message="Please keep the name to 80 characters.")])
+    username = StringField("Sign-in name", filters=[tidy], validators=[
+        plain_text, DataRequired("Please choose a name to sign in with."),
+        Length(max=80, message="Please keep the sign-in name to 80 characters.")])
+    password = PasswordField("Password", validators=[
+        DataRequired("Please choose a password."),
+        Length(min=PASSWORD_MIN_LENGTH, max=1024,
+               message=f"The password must have at least {PASSWORD_MIN_LENGTH} characters.")])
+    confirm_password = PasswordField("Password again", validators=[
+        EqualTo("password", message="The two passwords differ.")])
+
+
 class ArticleForm(FlaskForm):
     """An article as the editor writes it; the publication time is in SITE_TIMEZONE."""
 
@@ -177,6 +221,8 @@ class ArticleForm(FlaskForm):
                         default="draft")
     published_at = DateTimeLocalField("Publication time", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
                                       validators=[Optional()])
+    authors = StringField("Byline", filters=[tidy], validators=[
+        plain_text, at_most(1000, "A byline can have at most {limit} characters; this one has {length}.")])
     # Whose form this is, signed: a copy sent after the session ended is kept for that account alone.
     editor_stamp = HiddenField()
 

@@ -15,6 +15,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
     type_coerce,
     update,
 )
@@ -113,6 +115,14 @@ READ_COUNT = BigInteger().with_variant(Integer(), "sqlite")
 class ArticleStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
+
+
+class Role(enum.StrEnum):
+    """What an account may do in the newsroom; each role can do everything the one before can."""
+
+    WRITER = "writer"
+    EDITOR = "editor"
+    ADMIN = "admin"
 
 
 class CommentStatus(enum.StrEnum):
@@ -366,8 +376,16 @@ class Article(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_first_content_time)
     # 64-bit, as read counts an import brings can pass two billion; SQLite's INTEGER already is.
     reads: Mapped[int] = mapped_column(READ_COUNT, default=0, server_default="0")
+    # Who wrote it first; a writer may edit the drafts they created or sign.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Set when a writer sends the draft to review; cleared when an editor publishes it.
+    review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     category: Mapped[Category] = relationship(back_populates="articles")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    authorships: Mapped[list[Authorship]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", passive_deletes=True, order_by="Authorship.position"
+    )
     # Case-insensitive, as every other list of names: plain name order is code points on SQLite
     # but the collation's on PostgreSQL, so "Tokyo" and "sport" swapped places between them.
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, back_populates="articles",
@@ -381,6 +399,28 @@ class Article(db.Model):
 
     def __repr__(self) -> str:
         return f"<Article {self.slug}>"
+
+    @property
+    def authors(self) -> list[User]:
+        """The accounts the byline names, in the byline's order (feeds and structured data read these too)."""
+        return [link.user for link in self.authorships]
+
+    def set_authors(self, users: list[User]) -> None:
+        """Make these accounts the byline, in this order; links kept for accounts that stay."""
+        kept = {link.user_id: link for link in self.authorships if link.user_id is not None}
+        self.authorships = [kept.get(user.id) or Authorship(user=user) for user in users]
+        for position, link in enumerate(self.authorships):
+            link.position = position
+
+    def is_own_draft_of(self, user: User) -> bool:
+        """True for a draft this account created or signs."""
+        mine = self.created_by_id == user.id or any(link.user_id == user.id for link in self.authorships)
+        return self.status == ArticleStatus.DRAFT and mine
+
+    @property
+    def waits_for_review(self) -> bool:
+        """True for a draft its writer sent to the editors."""
+        return self.status == ArticleStatus.DRAFT and self.review_requested_at is not None
 
     def set_body(self, source: str) -> None:
         """Store the Markdown source with its HTML and excerpt, prepared once here, never per request."""
@@ -424,7 +464,7 @@ class Article(db.Model):
         query = (
             select(cls)
             .where(cls.slug == slug, cls.is_published())
-            .options(joinedload(cls.category), selectinload(cls.tags))
+            .options(joinedload(cls.category), selectinload(cls.tags), with_bylines())
         )
         return db.session.execute(query).scalar_one_or_none()
 
@@ -437,19 +477,27 @@ class Article(db.Model):
 
     @classmethod
     def for_admin(cls, status: str | None = None):
-        """The admin's listing, newest first, optionally 'draft', 'scheduled' or 'published' (live) only."""
+        """The admin's listing, newest first, optionally 'review', 'draft', 'scheduled' or 'published' (live) only."""
         query = (
             select(cls)
-            .options(joinedload(cls.category), undefer(cls.visible_comment_count))
+            .options(joinedload(cls.category), undefer(cls.visible_comment_count), with_bylines())
             .order_by(func.coalesce(cls.published_at, cls.created_at).desc(), cls.id.desc())
         )
-        if status == ArticleStatus.DRAFT:
+        if status == "review":
+            query = query.where(cls.status == ArticleStatus.DRAFT, cls.review_requested_at.is_not(None))
+        elif status == ArticleStatus.DRAFT:
             query = query.where(cls.status == ArticleStatus.DRAFT)
         elif status == "scheduled":
             query = query.where(cls.status == ArticleStatus.PUBLISHED, cls.published_at > now_utc())
         elif status == ArticleStatus.PUBLISHED:
             query = query.where(cls.is_published())
         return query
+
+    @classmethod
+    def waiting_for_review_count(cls) -> int:
+        """How many drafts wait for an editor."""
+        waiting = and_(cls.status == ArticleStatus.DRAFT, cls.review_requested_at.is_not(None))
+        return db.session.execute(select(func.count(cls.id)).where(waiting)).scalar_one()
 
     @property
     def is_live(self) -> bool:
@@ -474,13 +522,38 @@ class Article(db.Model):
 
 @event.listens_for(Session, "after_flush")
 def keep_tag_listings_in_step(session: Session, flush_context) -> None:
-    """Copy each saved article's listing time onto its tag links, so tag pages stay in order."""
+    """Copy each saved article's listing time onto its tag and author links, so those pages stay in order."""
     changed = [obj for obj in (*session.new, *session.dirty) if isinstance(obj, Article) and obj.id is not None]
     for article in changed:
         listed_at = article.published_at if article.status == ArticleStatus.PUBLISHED else None
-        session.connection().execute(
-            update(article_tags).where(article_tags.c.article_id == article.id).values(listed_at=listed_at)
-        )
+        for links in (article_tags, Authorship.__table__):
+            session.connection().execute(
+                update(links).where(links.c.article_id == article.id).values(listed_at=listed_at)
+            )
+
+
+class Authorship(db.Model):
+    """One name in an article's byline, at its place in the byline."""
+
+    __tablename__ = "article_authors"
+    # Like article_tags.listed_at: the article's publication time while it is published, else NULL,
+    # so an author page reads its articles in order straight from this index.
+    __table_args__ = (Index("ix_article_authors_listing", "user_id", "listed_at", "article_id"),)
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    listed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    article: Mapped[Article] = relationship(back_populates="authorships")
+    user: Mapped[User] = relationship(back_populates="authorships")
+
+    def __repr__(self) -> str:
+        return f"<Authorship {self.user_id} on {self.article_id} at {self.position}>"
+
+
+def with_bylines():
+    """The loader option that brings every listed article's authors in one more query, not one per row."""
+    return selectinload(Article.authorships).joinedload(Authorship.user)
 
 
 class Comment(db.Model):
@@ -535,6 +608,12 @@ Article.visible_comment_count = column_property(
 )
 
 
+DISPLAY_NAME_MAX = 80
+BIO_MAX = 600
+# What a byline says for a former account whose only name on record is the one it signed in with.
+FORMER_STAFF = "A former staff member"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -542,9 +621,17 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # The name bylines show, and the address of the author page; the sign-in name stays private.
+    # Unique indexes rather than constraints: the migration adds them without rebuilding the table.
+    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX), index=True, unique=True)
+    slug: Mapped[str] = mapped_column(String(100), index=True, unique=True)
+    bio: Mapped[str] = mapped_column(String(BIO_MAX), default="", server_default="")
+    role: Mapped[str] = mapped_column(String(16), default=Role.WRITER, server_default=Role.WRITER.value)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     sessions: Mapped[list[AdminSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
+    authorships: Mapped[list[Authorship]] = relationship(back_populates="user")
 
     # The raw token of the browser session this object was loaded for (never stored).
     session_token = None
@@ -560,6 +647,87 @@ class User(UserMixin, db.Model):
     def by_username(cls, username: str) -> User | None:
         """The account with this name, if any."""
         return db.session.execute(select(cls).filter_by(username=username)).scalar_one_or_none()
+
+    @classmethod
+    def by_slug(cls, slug: str) -> User | None:
+        """The account whose author page has this slug, if any."""
+        return db.session.execute(select(cls).filter_by(slug=slug)).scalar_one_or_none()
+
+    @classmethod
+    def by_display_name(cls, name: str) -> User | None:
+        """The account bylines call `name` (any case), or whose slug it is, if any."""
+        query = select(cls).where(or_(func.lower(cls.display_name) == name.lower(), cls.slug == name))
+        return db.session.execute(query.limit(1)).scalar_one_or_none()
+
+    @classmethod
+    def display_name_taken(cls, name: str, except_id: int | None = None) -> bool:
+        """True when another account's byline already reads `name` (any case)."""
+        query = select(cls.id).where(func.lower(cls.display_name) == name.lower(), cls.id != except_id)
+        return db.session.execute(query.limit(1)).first() is not None
+
+    @classmethod
+    def slug_taken(cls, slug: str, except_id: int | None = None) -> bool:
+        """True when another account's author page has this slug."""
+        return db.session.execute(select(cls.id).where(cls.slug == slug, cls.id != except_id).limit(1)).first() is not None
+
+    @classmethod
+    def everyone(cls) -> list[User]:
+        """Every account, active ones first, by name: the people page and the byline choices."""
+        return list(db.session.execute(select(cls).order_by(cls.active.desc(), func.lower(cls.display_name))).scalars())
+
+    @classmethod
+    def active_admin_count(cls) -> int:
+        """How many accounts can still manage people."""
+        query = select(func.count(cls.id)).where(cls.role == Role.ADMIN, cls.active.is_(True))
+        return db.session.execute(query).scalar_one()
+
+    @property
+    def name_withheld(self) -> bool:
+        """True for a deactivated account whose only name on record is its sign-in name (and slug from it)."""
+        return not self.active and self.display_name.casefold() == self.username.casefold()
+
+    @property
+    def public_name(self) -> str:
+        """The name readers see: the display name, never the sign-in name of a deactivated account."""
+        return FORMER_STAFF if self.name_withheld else self.display_name
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login's question: a deactivated account is signed in nowhere."""
+        return bool(self.active)
+
+
+class Invitation(db.Model):
+    """A one-time link that lets someone create an account with a role; only the token's hash is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id} as {self.role}>"
+
+    @classmethod
+    def open_by_token_hash(cls, token_hash: str) -> Invitation | None:
+        """The invitation with this token hash, unless it was used or has expired."""
+        query = select(cls).where(cls.token_hash == token_hash, cls.used_at.is_(None), cls.expires_at > now_utc())
+        return db.session.execute(query).scalar_one_or_none()
+
+    @classmethod
+    def open_ones(cls) -> list[Invitation]:
+        """Invitations not yet used or expired, the newest first, for the people page."""
+        query = (select(cls).options(joinedload(cls.invited_by)).where(cls.used_at.is_(None), cls.expires_at > now_utc())
+                 .order_by(cls.created_at.desc(), cls.id.desc()))
+        return list(db.session.execute(query).scalars())
 
 
 class AdminSession(db.Model):
@@ -806,7 +974,7 @@ def _newer_than(at: tuple[datetime, int], listing: Listing):
     return and_(time >= at[0], or_(time > at[0], and_(time == at[0], ident > at[1])))
 
 
-LISTING_LOADS = (joinedload(Article.category), undefer(Article.visible_comment_count))
+LISTING_LOADS = (joinedload(Article.category), undefer(Article.visible_comment_count), with_bylines())
 # A feed shows categories and tags, not comment counts: tags come in one more query, never one per entry.
 FEED_LOADS = (joinedload(Article.category), selectinload(Article.tags))
 
@@ -830,6 +998,13 @@ def _listing(listing: Listing, keyset: list, until: datetime | None, ascending: 
 def in_category(category: Category) -> Listing:
     """The listing of one category, read along ix_articles_category_listing."""
     return Listing(conditions=(Article.category_id == category.id,))
+
+
+def by_author(user: User) -> Listing:
+    """The listing of one author, read along ix_article_authors_listing in its links' own time order."""
+    link = Authorship.__table__.c
+    return Listing(conditions=(link.user_id == user.id,), time=link.listed_at, ident=link.article_id,
+                   via=Authorship.__table__)
 
 
 def with_tag(tag: Tag) -> Listing:

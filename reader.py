@@ -19,6 +19,8 @@ from models import (
     SlugRedirect,
     Tag,
     TagRedirect,
+    User,
+    by_author,
     in_category,
     published_page,
     with_tag,
@@ -124,6 +126,18 @@ def tag(slug: str):
         return redirect_to_slug(new_slug) if new_slug else canonical_redirect(slug)
     set_nav_section("tags", current="true")
     return listing("reader/tag.html", with_tag(found), tag=found)
+
+
+@bp.get("/authors/<slug>")
+def author(slug: str):
+    """One author's bio and their newest published articles; an author with none published is a 404.
+
+    A former account known only by its sign-in name has no page: its address is made of that name.
+    """
+    found = User.by_slug(slug)
+    if found is None or found.name_withheld:
+        abort(404)
+    return listing("reader/author.html", by_author(found), author=found)
 
 
 @bp.get("/tags")

@@ -168,7 +168,8 @@ def make_article(app) -> Callable[..., Article]:
 
     def make(title: str | None = None, *, category: str = "Politics", tags: tuple[str, ...] = (),
              body: str = "A paragraph of news.", summary: str = "", status: str = ArticleStatus.PUBLISHED,
-             published_at: datetime | None = None, age: timedelta = timedelta(hours=1), reads: int = 0) -> Article:
+             published_at: datetime | None = None, age: timedelta = timedelta(hours=1), reads: int = 0,
+             authors: tuple = ()) -> Article:
         title = title or f"Article number {next(counter)}"
         when = published_at or (now_utc() - age)
         article = Article(
@@ -177,6 +178,7 @@ def make_article(app) -> Callable[..., Article]:
             created_at=when, published_at=when,
         )
         article.set_body(body)
+        article.set_authors(list(authors))
         db.session.add(article)
         db.session.commit()
         return article
@@ -248,6 +250,29 @@ def make_admin(app):
         return create_admin(username, password)
 
     return make
+
+
+@pytest.fixture
+def make_person(app):
+    """Factory: an account of a role (writer unless told), with a display name, and ADMIN_PASSWORD."""
+    from auth import create_account
+
+    def make(username: str, role: str = "writer", display_name: str | None = None, bio: str = ""):
+        user = create_account(username, ADMIN_PASSWORD, role, display_name)
+        user.bio = bio
+        db.session.commit()
+        return user
+
+    return make
+
+
+def signed_in_client(app, username: str):
+    """A browser signed in as this account."""
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = BROWSER_AGENT
+    response = sign_in(client, username)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
 
 
 @pytest.fixture

@@ -195,9 +195,10 @@ def test_a_page_past_the_end_is_a_404(client, make_article):
     assert client.get(f"/categories/politics?after={encode_cursor(oldest, 2)}").status_code == 404
 
 
-def test_pages_cost_a_fixed_number_of_queries(client, make_article, make_comment, count_queries):
+def test_pages_cost_a_fixed_number_of_queries(client, make_article, make_comment, make_person, count_queries):
+    team = tuple(make_person(f"writer{n}", display_name=f"Writer {n}") for n in range(3))
     for number in range(3):
-        article = make_article(f"Busy {number}", tags=tuple(f"tag{n}" for n in range(8)))
+        article = make_article(f"Busy {number}", tags=tuple(f"tag{n}" for n in range(8)), authors=team)
         for _ in range(5):
             make_comment(article)
     with count_queries() as article_queries:
@@ -206,10 +207,15 @@ def test_pages_cost_a_fixed_number_of_queries(client, make_article, make_comment
         client.get("/")
     with count_queries() as tag_queries:
         client.get("/tags/tag1")
-    # Article: categories for the nav, the article with its category, its tags, its comments, the read.
-    assert len(article_queries) == 5, article_queries
-    assert len(home_queries) == 2, home_queries
-    assert len(tag_queries) == 3, tag_queries
+    with count_queries() as author_queries:
+        page = client.get("/authors/writer-1")
+    # Article: categories for the nav, the article with its category, its tags, its bylines, its comments, the read.
+    assert len(article_queries) == 6, article_queries
+    # Listings: the nav, the page of articles, and every byline on it in one more query.
+    assert len(home_queries) == 3, home_queries
+    assert len(tag_queries) == 4, tag_queries
+    assert len(author_queries) == 4, author_queries
+    assert page.get_data(as_text=True).count("By <a") == 3
 
 
 def test_error_pages_use_the_site_layout(client):

@@ -18,15 +18,35 @@ VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
 def reader_paths(live_server: str) -> list[str]:
-    """One page of each kind: home, article, category, tag, tags, an older page and a 404."""
+    """One page of each kind: home, article, category, tag, tags, author, an older page and a 404."""
     home = urllib.request.urlopen(live_server + "/").read().decode()
     article = home.split('class="item-title"><a href="', 1)[1].split('"', 1)[0]
-    return ["/", article, "/categories/politics", "/tags/housing", "/tags", "/no-such-page", "/admin/login"]
+    return ["/", article, "/categories/politics", "/tags/housing", "/tags", "/authors/morag-keane", "/no-such-page",
+            "/admin/login", join_path(), "/admin/join/not-a-real-invitation"]
 
 
-ADMIN_PATHS = ["/admin/", "/admin/articles/new", "/admin/articles/1/edit", "/admin/articles/1/delete",
-               "/admin/comments", "/admin/account", "/admin/categories", "/admin/tags", "/admin/categories/1",
-               "/admin/tags/1"]
+_join_paths: list[str] = []
+
+
+def join_path() -> str:
+    """The path of an open invitation (made once by the `invitation` fixture)."""
+    return _join_paths[0]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def invitation(live_app):
+    """An open invitation, for the page where an invitee joins."""
+    from models import User
+    from people import invite
+
+    with live_app.app_context():
+        _join_paths[:] = [f"/admin/join/{invite('writer', User.everyone()[0])}"]
+    return _join_paths[0]
+
+
+ADMIN_PATHS = ["/admin/", "/admin/?status=review", "/admin/articles/new", "/admin/articles/1/edit",
+               "/admin/articles/1/delete", "/admin/comments", "/admin/account", "/admin/categories", "/admin/tags",
+               "/admin/categories/1", "/admin/tags/1", "/admin/people"]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

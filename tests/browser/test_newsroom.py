@@ -74,6 +74,6 @@ def test_the_article_list_fits_a_phone(browser, live_server, admin_account, scre
     # Each row reads as a card: the title first, then labelled values.
     labels = page.evaluate("""() => [...document.querySelectorAll('.admin-table tbody tr:first-child td')]
         .map(td => getComputedStyle(td, '::before').content)""")
-    assert labels == ["none", '"Status: "', '"Category: "', '"Published: "', '"Reads: "', '"Comments: "'], labels
+    assert labels == ["none", '"Byline: "', '"Status: "', '"Category: "', '"Published: "', '"Reads: "', '"Comments: "'], labels
     page.screenshot(path=screenshot_dir / "admin-articles-phone.png", full_page=True)
     context.close()

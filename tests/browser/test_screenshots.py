@@ -37,3 +37,39 @@ def test_category_and_tag_management_screenshots(browser, live_server, admin_sta
         assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width_name]
         page.screenshot(path=screenshot_dir / f"admin-{name}-{width_name}{suffix}.png", full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width_name", WIDTHS)
+def test_byline_and_author_page_screenshots(browser, live_server, screenshot_dir, width_name, scheme):
+    context = browser.new_context(viewport={"width": WIDTHS[width_name], "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    suffix = "" if scheme == "light" else "-dark"
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="Calderwick council approves", exact=False).click()
+    byline = page.locator(".article-header .byline")
+    assert byline.inner_text() == "By Morag Keane and Tomasz Wiśniewski"
+    page.screenshot(path=screenshot_dir / f"byline-{width_name}{suffix}.png")
+    byline.get_by_role("link", name="Morag Keane").click()
+    page.wait_for_url(live_server + "/authors/morag-keane")
+    assert page.locator("h1").inner_text() == "Morag Keane"
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width_name]
+    page.screenshot(path=screenshot_dir / f"author-{width_name}{suffix}.png", full_page=True)
+    context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width_name", WIDTHS)
+def test_people_page_screenshots(browser, live_server, admin_state, screenshot_dir, width_name, scheme):
+    context = browser.new_context(viewport={"width": WIDTHS[width_name], "height": 900}, color_scheme=scheme,
+                                  storage_state=admin_state)
+    page = context.new_page()
+    suffix = "" if scheme == "light" else "-dark"
+    page.goto(live_server + "/admin/people")
+    page.get_by_label("Editor: edits, publishes and moderates everything").check()
+    page.get_by_role("button", name="Make an invitation link").click()
+    page.wait_for_url(live_server + "/admin/people")
+    assert "/admin/join/" in page.locator("#invitation-link").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width_name]
+    page.screenshot(path=screenshot_dir / f"admin-people-{width_name}{suffix}.png", full_page=True)
+    context.close()
