@@ -11,6 +11,7 @@ import commands
 import comments
 import errors
 import labels
+import pictures
 import reader
 import security
 import templating
@@ -34,6 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     Migrate(app, db, directory=str(app.root_path + "/" + MIGRATIONS_DIRECTORY), render_as_batch=True)
     templating.init_app(app)
     errors.init_app(app)
+    # Before security: the upload's larger size limit must be set before the CSRF check reads the form.
+    pictures.init_app(app)
     security.init_app(app)
     app.register_blueprint(reader.bp)
     app.register_blueprint(comments.bp)
