@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from sqlalchemy.exc import IntegrityError
 
 from models import PICTURE_HASH_LENGTH, PICTURE_PREVIEW_WIDTH, PICTURE_WIDTHS, Article, Picture, db
@@ -35,6 +35,7 @@ WEBP_WIDTHS = PICTURE_WIDTHS
 PREVIEW_WIDTH = PICTURE_PREVIEW_WIDTH
 WEBP_QUALITY = 82
 JPEG_QUALITY = 85
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 # The served name of every file a picture has: "<hash>-960.webp", "<hash>-1200.jpg".
 MEDIA_NAME = re.compile(rf"([0-9a-f]{{{PICTURE_HASH_LENGTH}}})-(?:(480|960|1600)\.webp|(1200)\.jpg)")
 MEDIA_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
@@ -115,11 +116,21 @@ def content_hash(data: bytes) -> str:
 
 
 def bare_copy(image: Image.Image) -> Image.Image:
-    """The pixels alone in RGB or RGBA: no EXIF, GPS, comments, XMP or colour profile goes with them."""
+    """The pixels alone in sRGB, RGB or RGBA: no EXIF, GPS, comments, XMP or colour profile goes with them."""
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    profile = image.info.get("icc_profile")
     converted = image.convert("RGBA" if has_alpha else "RGB")
     converted.info = {}
-    return converted
+    return in_srgb(converted, profile) if profile else converted
+
+
+def in_srgb(image: Image.Image, profile: bytes) -> Image.Image:
+    """The picture's colours moved from its embedded profile (a phone's Display P3) to sRGB, which needs no profile."""
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        return ImageCms.profileToProfile(image, source, SRGB, outputMode=image.mode) or image
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return image  # a profile that cannot be read: the pixels as they are beat a refusal
 
 
 def scaled(image: Image.Image, width: int) -> Image.Image:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageCms
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -123,6 +123,15 @@ def test_a_camera_picture_is_served_upright_and_bare_in_every_variant(app, uploa
         assert len(image.getexif()) == 0 and not image.info.get("exif") and not image.info.get("icc_profile")
         assert b"PhoneMaker" not in data and b"GPS" not in data and b"shot at home" not in data
     assert picture.preview_size() == (600, 1000)
+
+
+def test_a_colour_profile_is_applied_to_the_pixels_and_not_stored(app, upload, client):
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    upload(picture_bytes((600, 400), "PNG", colour=(128, 128, 128), icc_profile=srgb.tobytes()), filename="p.png")
+    picture = db.session.execute(db.select(Picture)).scalar_one()
+    image, data = fetch_image(client, picture.src(480))
+    assert "icc_profile" not in image.info
+    assert all(abs(a - 128) <= 3 for a in image.convert("RGB").getpixel((10, 10)))
 
 
 def test_variants_are_webp_at_three_widths_and_one_jpeg_for_previews(app, upload, client):

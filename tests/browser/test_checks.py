@@ -26,7 +26,7 @@ def reader_paths(live_server: str) -> list[str]:
 
 ADMIN_PATHS = ["/admin/", "/admin/articles/new", "/admin/articles/1/edit", "/admin/articles/1/delete",
                "/admin/comments", "/admin/account", "/admin/categories", "/admin/tags", "/admin/categories/1",
-               "/admin/tags/1"]
+               "/admin/tags/1", "/admin/media"]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
