@@ -47,6 +47,7 @@ NOT_A_PICTURE = "This file is not a JPEG, PNG or WebP picture, whatever its name
 DAMAGED = "This picture could not be read to its end: it is damaged or cut short. Nothing was stored."
 TOO_MANY_PIXELS = (f"This picture has more than {MAX_PIXELS // 1_000_000} million pixels, more than the site takes. "
                    "Make it smaller and upload it again. Nothing was stored.")
+UNCONVERTIBLE = "This picture's colour format cannot be converted for the web. Save it as an ordinary JPEG or PNG."
 STILL_ONLY = "Only still images are taken: this one is animated (several frames). Nothing was stored."
 GIF_REFUSED = "GIF pictures are not taken: upload a JPEG, PNG or WebP. Nothing was stored."
 SVG_REFUSED = "SVG drawings are not taken: upload a JPEG, PNG or WebP. Nothing was stored."
@@ -198,7 +199,10 @@ def store_upload(upload: Upload) -> tuple[Picture, bool]:
     if existing := Picture.by_hash(picture_hash):
         return existing, False
     image = decode_picture(data)
-    files = encode_variants(bare_copy(image))
+    try:
+        files = encode_variants(bare_copy(image))
+    except DECODE_ERRORS:
+        raise PictureRefused(UNCONVERTIBLE) from None
     for ending, encoded in files.items():
         write_atomically(file_path(picture_hash, ending), encoded)
     picture = Picture(hash=picture_hash, width=image.width, height=image.height, alt=upload.alt,

@@ -48,7 +48,8 @@ def media():
 def render_media(form: PictureForm, status: int = 200):
     """The media page: the upload form (with any refusal) and one page of pictures."""
     page = db.paginate(Picture.newest_first(), page=page_number(), per_page=PICTURES_PER_PAGE)
-    return render_template("pictures/media.html", form=form, page=page, usage=Picture.usage_of(page.items)), status
+    return render_template("pictures/media.html", form=form, page=page, usage=Picture.usage_of(page.items),
+                           back=back_path(form)), status
 
 
 def back_path(form: PictureForm) -> str:

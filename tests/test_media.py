@@ -377,6 +377,7 @@ def test_the_article_page_of_the_newsroom_has_its_own_upload_form_outside_the_ar
     upload_form = re.search(r'<form class="form upload-form"[^>]*>.*?</form>', page, re.S)[0]
     assert 'action="/admin/media"' in upload_form and 'enctype="multipart/form-data"' in upload_form
     assert f'name="back" type="hidden" value="/admin/articles/{article.id}/edit"' in upload_form
+    assert page.count('id="csrf_token"') == 1  # ids stay unique with two forms on the page
 
 
 def test_an_upload_from_the_article_page_returns_to_it(upload, make_article):
@@ -385,6 +386,38 @@ def test_an_upload_from_the_article_page_returns_to_it(upload, make_article):
     assert response.headers["Location"] == f"/admin/articles/{article.id}/edit"
     elsewhere = upload(picture_bytes(colour=(0, 200, 0)), back="https://evil.example/")
     assert elsewhere.headers["Location"].startswith("/admin/media#picture-")
+
+
+def test_a_refusal_from_the_article_page_links_back_to_that_article_only(upload, make_article):
+    article = make_article("Harbour news")
+    refused = upload(b"not a picture", back=f"/admin/articles/{article.id}/edit").get_data(as_text=True)
+    assert f'<a href="/admin/articles/{article.id}/edit">Back to the article</a>' in refused
+    forged = upload(b"not a picture", back="javascript:alert(1)").get_data(as_text=True)
+    assert "Back to the article" not in forged and 'href="javascript' not in forged
+
+
+def test_the_preview_shows_the_chosen_lead_picture_and_saves_nothing(admin_client, upload, make_article):
+    upload(picture_bytes(), alt="Harbour at dawn", caption="Early boats")
+    picture = db.session.execute(db.select(Picture)).scalar_one()
+    article = make_article("Harbour news")
+    token = csrf_token_of(admin_client.get(f"/admin/articles/{article.id}/edit"))
+    html = admin_client.post(f"/admin/articles/{article.id}/edit", data={
+        "csrf_token": token, "title": "Harbour news", "category": "Politics", "body": "Boats came in.",
+        "status": "published", "lead_picture": str(picture.id), "action": "preview"}).get_data(as_text=True)
+    assert '<figure class="lead-picture">' in html and "<figcaption>Early boats</figcaption>" in html
+    db.session.expire_all()
+    assert db.session.get(Article, article.id).lead_picture_id is None
+
+
+def test_media_root_defaults_to_the_instance_folder_and_reads_relative_paths_from_it(tmp_path):
+    from app import create_app
+    from tests.conftest import settings_for_tests
+
+    settings = settings_for_tests(tmp_path)
+    del settings["MEDIA_ROOT"]
+    assert create_app(settings).config["MEDIA_ROOT"] == f"{tmp_path}/media"
+    assert create_app(settings_for_tests(tmp_path, MEDIA_ROOT="pictures")).config["MEDIA_ROOT"] == f"{tmp_path}/pictures"
+    assert create_app(settings_for_tests(tmp_path, MEDIA_ROOT="/srv/media")).config["MEDIA_ROOT"] == "/srv/media"
 
 
 def test_the_media_page_lists_each_upload_with_where_it_is_used(admin_client, pictured_article, upload):
