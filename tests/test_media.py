@@ -323,12 +323,13 @@ def test_listings_show_a_small_lazy_picture_and_the_front_page_lead_a_larger_one
     assert any(lead.hash in t and 'loading="lazy"' in t for t in img_tags(category))
 
 
-def test_the_front_page_lead_shows_its_picture_larger(client, pictured_article):
+def test_the_front_page_lead_shows_its_small_picture_larger(client, pictured_article):
     _, lead, _ = pictured_article
     home = client.get("/").get_data(as_text=True)
     lead_item = re.search(r'<article class="item lead with-picture">(.*?)</article>', home, re.S)[1]
     tag = img_tags(lead_item)[0]
-    assert f'src="/media/{lead.hash}-960.webp"' in tag and 'sizes="(min-width: 760px) 720px, 100vw"' in tag
+    assert f'src="/media/{lead.hash}-480.webp"' in tag and 'sizes="(min-width: 600px) 320px, 100vw"' in tag
+    assert 'loading="lazy"' in tag and 'width="480"' in tag
 
 
 def test_listings_load_pictures_without_a_query_per_article(client, make_article, count_queries):
