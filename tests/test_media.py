@@ -57,6 +57,7 @@ def animated(kind: str) -> bytes:
 def png_header_declaring(width: int, height: int) -> bytes:
     """A PNG whose header declares a size, followed by almost nothing: a decompression bomb's first bytes."""
     def chunk(kind: bytes, data: bytes) -> bytes:
+        """One PNG chunk: length, type, data, CRC."""
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
@@ -334,6 +335,7 @@ def test_the_front_page_lead_shows_its_small_picture_larger(client, pictured_art
 
 def test_listings_load_pictures_without_a_query_per_article(client, make_article, count_queries):
     def pictured(numbers) -> None:
+        """Published articles, each with a lead picture of its own."""
         for number in numbers:
             picture = Picture(hash=f"{number:032x}", width=800, height=600, alt=f"Picture {number}")
             make_article(f"Pictured {number}").lead_picture = picture
@@ -477,3 +479,39 @@ def test_deleting_an_article_never_deletes_its_pictures(app, admin_client, pictu
     assert db.session.get(Article, article.id) is None
     assert stored_files(app) == files and len(files) == 8
     assert db.session.execute(db.select(db.func.count(Picture.id))).scalar_one() == 2
+
+
+def test_the_migration_keeps_every_comment_and_tag_link_both_ways(tmp_path):
+    from flask_migrate import downgrade, upgrade
+
+    from app import create_app
+    from tests.conftest import settings_for_tests
+
+    app = create_app(settings_for_tests(tmp_path))
+    with app.app_context():
+        upgrade(revision="0008")
+        when = now_utc().replace(tzinfo=None).isoformat(" ")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO categories (id, name, slug, position) VALUES (1, 'Local', 'local', 1)")
+            connection.exec_driver_sql(
+                "INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id, status,"
+                f" created_at, published_at, updated_at, reads) VALUES (1, 'a', 'A', '', '', 'x', '<p>x</p>', 1,"
+                f" 'published', '{when}', '{when}', '{when}', 0)")
+            connection.exec_driver_sql("INSERT INTO tags (id, name, slug) VALUES (1, 'river', 'river')")
+            connection.exec_driver_sql(f"INSERT INTO article_tags (article_id, tag_id, listed_at) VALUES (1, 1, '{when}')")
+            connection.exec_driver_sql("INSERT INTO comments (id, article_id, author_name, body_html, status, created_at)"
+                                       f" VALUES (1, 1, 'Ann', '<p>Hi</p>', 'visible', '{when}')")
+
+        def counts() -> tuple:
+            """Rows in the tables that hang off articles."""
+            with db.engine.connect() as connection:
+                return tuple(connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+                             for table in ("articles", "comments", "article_tags"))
+
+        upgrade()
+        assert counts() == (1, 1, 1)
+        assert db.session.get(Article, 1).lead_picture is None
+        db.session.remove()
+        downgrade(revision="0008")
+        assert counts() == (1, 1, 1)
+        db.engine.dispose()

@@ -48,7 +48,7 @@ def test_an_article_with_a_lead_picture_and_the_media_page(browser, live_server,
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = context.new_page()
     page.goto(live_server + "/")
-    page.locator(".item.lead .item-title a").click()
+    page.locator(".item.with-picture .item-title a").first.click()
     page.wait_for_load_state("load")
     lead = page.locator("figure.lead-picture img")
     # Loaded, upright and laid out at its own proportions without sticking out sideways.
