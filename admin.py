@@ -11,13 +11,14 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import delete, update
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms.fields.choices import SelectChoice
 
 from auth import ended_session_answer, guard_newsroom, require_sign_in
 from editorial import editorial_warnings, suggest_tags
 from errors import handle_http_error, render_error
-from forms import ArticleForm, CommentForm, EmptyForm, csrf_is_stale
+from forms import ArticleForm, CommentForm, EmptyForm, PictureForm, csrf_is_stale
 from keptforms import keep_form, take_form
-from models import MAX_ID, Article, ArticleStatus, Category, Comment, CommentStatus, Role, Tag, User, db
+from models import MAX_ID, Article, ArticleStatus, Category, Comment, CommentStatus, Picture, Role, Tag, User, db
 from reader import render_article
 from roles import a_role, at_least, can, may_edit, require_edit_right
 from security import csrf
@@ -49,7 +50,7 @@ WRITERS_SAVE_DRAFTS = ("Saved as a draft: writers do not publish or schedule. "
 ARTICLE_FORMS = ("admin.new_article", "admin.edit_article")
 # The fields an article form sends that are worth keeping when its session ended.
 KEPT_FIELDS = ("title", "slug", "category", "new_category", "tags", "summary", "body", "status", "published_at",
-               "authors")
+               "authors", "lead_picture")
 # Tells the form's script, on the page after a save, which browser draft the save made obsolete.
 SAVED_DRAFT = "saved_draft"
 RESTORED_NOTE = ("Here is everything you sent when your session ended. "
@@ -156,7 +157,7 @@ def status_label(article: Article) -> str:
 @bp.app_template_global()
 def form_values(form) -> list[tuple[str, str]]:
     """(name, value) of every field but the CSRF token, to carry a previewed form back to the editor."""
-    return [(field.name, field._value() if field.type != "RadioField" else (field.data or ""))
+    return [(field.name, field._value() if field.type not in ("RadioField", "SelectField") else (field.data or ""))
             for field in form if field.name != "csrf_token" and (field.type != "BooleanField" or field.data)]
 
 
@@ -172,6 +173,7 @@ def form_data_of(article: Article) -> dict:
         "body": article.body_source, "status": article.status,
         "published_at": utc_to_local(article.published_at, zone) if article.published_at else None,
         "authors": ", ".join(author.display_name for author in article.authors),
+        "lead_picture": str(article.lead_picture_id or ""),
     }
 
 
@@ -195,6 +197,30 @@ def category_confirmed(form: ArticleForm) -> bool:
     form.category.errors.append(f"“{form.category.data}” is not a category yet. Check its spelling, or tick "
                                 "“Create it as a new category” and send the form again.")
     return False
+
+
+def chosen_lead_picture(form: ArticleForm) -> Picture | None:
+    """The picture the form picks as lead, if it names one that exists."""
+    raw = form.lead_picture.data or ""
+    return db.session.get(Picture, int(raw)) if re.fullmatch(r"[0-9]{1,18}", raw) else None
+
+
+def lead_picture_known(form: ArticleForm) -> bool:
+    """True when the form picks no lead picture or one that exists; else a field error says so."""
+    if not form.lead_picture.data or chosen_lead_picture(form) is not None:
+        return True
+    form.lead_picture.errors.append("This picture is no longer in the media library. Pick another one, or none.")
+    return False
+
+
+def lead_picture_choices(form: ArticleForm) -> None:
+    """Offer the newest uploads as lead pictures, and the one the form holds even when it is older."""
+    pictures = Picture.choices()
+    chosen = chosen_lead_picture(form)
+    if chosen is not None and chosen not in pictures:
+        pictures.append(chosen)
+    form.lead_picture.choices = [SelectChoice("", "None")] + [
+        SelectChoice(str(picture.id), f"{picture.alt[:70]} ({picture.width}×{picture.height})") for picture in pictures]
 
 
 def publication_time(form: ArticleForm, article: Article | None):
@@ -259,6 +285,7 @@ def fill_article(article: Article, form: ArticleForm, slug: str, tags: list[Tag]
     article.published_at = publication_time(form, article)
     if article.status == ArticleStatus.PUBLISHED:
         article.review_requested_at = None  # an editor published it: the review is done
+    article.lead_picture = chosen_lead_picture(form)
     if content_changed:
         article.note_content_change(was_live)
     return article
@@ -277,6 +304,7 @@ def tag_suggestions_for(body: str, typed_tags: str) -> list[str]:
 def render_editor(form: ArticleForm, article: Article | None, status: int = 200, note: str | None = None):
     """The article form, with the editorial checks and tag suggestions for what it holds."""
     form.stamp(current_user.id)
+    lead_picture_choices(form)
     body = form.body.data or ""
     warnings = article_warnings(form, article) if body else []
     suggestions = tag_suggestions_for(body, form.tags.data or "")
@@ -285,7 +313,8 @@ def render_editor(form: ArticleForm, article: Article | None, status: int = 200,
         "admin/editor.html", form=form, article=article, warnings=warnings, suggestions=suggestions,
         suggested_summary=suggested_summary, categories=Category.all_by_name(), note=note,
         saved_draft=session.pop(SAVED_DRAFT, None), people=User.everyone() if can(current_user, Role.EDITOR) else [],
-        review_form=EmptyForm(),
+        review_form=EmptyForm(), lead_picture=chosen_lead_picture(form),
+        picture_form=PictureForm(formdata=None, back=request.path) if article else None,
     ), status
 
 
@@ -349,7 +378,8 @@ def edit(article: Article | None):
     # Only editors change a byline; a writer's form keeps the article's as it is.
     authors = chosen_authors(form) if editor else None
     # Asked even when another field is refused, so the editor sees every question at once.
-    if not (category_confirmed(form) and valid) or (editor and authors is None):
+    confirmed, known = category_confirmed(form), lead_picture_known(form)
+    if not (confirmed and known and valid) or (editor and authors is None):
         return render_editor(form, article, 400)
     slug = chosen_slug(form, article)
     if slug is None:

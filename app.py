@@ -13,6 +13,7 @@ import errors
 import feeds
 import labels
 import people
+import pictures
 import previews
 import reader
 import security
@@ -38,6 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     previews.init_app(app)
     errors.init_app(app)
+    # Before security: the upload's larger size limit must be set before the CSRF check reads the form.
+    pictures.init_app(app)
     security.init_app(app)
     app.register_blueprint(reader.bp)
     app.register_blueprint(feeds.bp)

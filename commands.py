@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 
 import click
 from flask import Flask
@@ -12,6 +13,7 @@ from flask_migrate import upgrade
 import auth
 import demo
 import importer
+import media
 
 
 @click.command("init-db")
@@ -86,7 +88,20 @@ def set_password_command(name: str, password_stdin: bool) -> None:
                        f"Password changed for {name!r}; its sessions are ended and any sign-in lock lifted.")
 
 
+@click.command("media-gc")
+@click.option("--grace-hours", type=click.IntRange(min=0), default=24, show_default=True,
+              help="Keep pictures uploaded within this many hours, even when no article uses them yet.")
+@with_appcontext
+def media_gc_command(grace_hours: int) -> None:
+    """Remove pictures and files no article body or lead picture uses, once past the grace period."""
+    removed = media.collect_garbage(timedelta(hours=grace_hours))
+    for name in removed:
+        click.echo(f"removed {name}")
+    click.echo(f"Removed {len(removed)} file{'s' if len(removed) != 1 else ''}.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with `flask --app app`."""
-    for command in (init_db_command, demo_command, import_text_command, create_admin_command, set_password_command):
+    for command in (init_db_command, demo_command, import_text_command, create_admin_command, set_password_command,
+                    media_gc_command):
         app.cli.add_command(command)

@@ -7,8 +7,18 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from itsdangerous import BadData, BadSignature, URLSafeSerializer, URLSafeTimedSerializer
-from wtforms import BooleanField, DateTimeLocalField, HiddenField, PasswordField, RadioField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
@@ -223,6 +233,8 @@ class ArticleForm(FlaskForm):
                                       validators=[Optional()])
     authors = StringField("Byline", filters=[tidy], validators=[
         plain_text, at_most(1000, "A byline can have at most {limit} characters; this one has {length}.")])
+    # The choices (the newest uploads) are filled in by the view; an id no picture has gets a field error there.
+    lead_picture = SelectField("Lead picture", choices=[SelectChoice("", "None")], validate_choice=False)
     # Whose form this is, signed: a copy sent after the session ended is kept for that account alone.
     editor_stamp = HiddenField()
 
@@ -285,3 +297,23 @@ class MergeForm(FlaskForm):
 
     target = StringField("Merge into", filters=[tidy], validators=[
         plain_text, DataRequired("Please name the one to merge into."), Length(max=80)])
+
+
+class PictureForm(FlaskForm):
+    """A picture to upload, with the words that go with it; the file itself is checked by media.py."""
+
+    picture = FileField("Picture file (JPEG, PNG or WebP, up to 15 MB)")
+    alt = StringField("Alt text", filters=[tidy], validators=[
+        plain_text, DataRequired("Please describe the picture for readers who cannot see it (alt text)."),
+        at_most(300, "Alt text can be at most {limit} characters; this one has {length}.")])
+    caption = StringField("Caption", filters=[tidy], validators=[
+        plain_text, at_most(300, "Captions can be at most {limit} characters; this one has {length}.")])
+    credit = StringField("Credit", filters=[tidy], validators=[
+        plain_text, at_most(200, "Credits can be at most {limit} characters; this one has {length}.")])
+    # The newsroom page the upload was made from, to go back to (checked by the view).
+    back = HiddenField()
+
+    def validate_picture(self, field) -> None:
+        """A file must be chosen; what it holds is media.py's to judge."""
+        if not getattr(field.data, "filename", None):
+            raise ValidationError("Please choose a picture file.")

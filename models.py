@@ -380,9 +380,11 @@ class Article(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # Set when a writer sends the draft to review; cleared when an editor publishes it.
     review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    lead_picture_id: Mapped[int | None] = mapped_column(ForeignKey("pictures.id", ondelete="SET NULL"), index=True)
 
     category: Mapped[Category] = relationship(back_populates="articles")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    lead_picture: Mapped[Picture | None] = relationship(back_populates="lead_of")
     authorships: Mapped[list[Authorship]] = relationship(
         back_populates="article", cascade="all, delete-orphan", passive_deletes=True, order_by="Authorship.position"
     )
@@ -464,7 +466,7 @@ class Article(db.Model):
         query = (
             select(cls)
             .where(cls.slug == slug, cls.is_published())
-            .options(joinedload(cls.category), selectinload(cls.tags), with_bylines())
+            .options(joinedload(cls.category), selectinload(cls.tags), with_bylines(), joinedload(cls.lead_picture))
         )
         return db.session.execute(query).scalar_one_or_none()
 
@@ -612,6 +614,104 @@ DISPLAY_NAME_MAX = 80
 BIO_MAX = 600
 # What a byline says for a former account whose only name on record is the one it signed in with.
 FORMER_STAFF = "A former staff member"
+
+
+PICTURE_HASH_LENGTH = 32
+PICTURE_ALT_MAX = 300
+PICTURE_CAPTION_MAX = 300
+PICTURE_CREDIT_MAX = 200
+# The WebP widths every picture is stored at (never wider than itself), and its link-preview JPEG.
+PICTURE_WIDTHS = (480, 960, 1600)
+PICTURE_PREVIEW_WIDTH = 1200
+
+
+class Picture(db.Model):
+    """An uploaded picture: its files are named by `hash` under MEDIA_ROOT (see media.py)."""
+
+    __tablename__ = "pictures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hash: Mapped[str] = mapped_column(String(PICTURE_HASH_LENGTH), unique=True)
+    # The size of the upright original, before any variant was made.
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    alt: Mapped[str] = mapped_column(String(PICTURE_ALT_MAX))
+    caption: Mapped[str] = mapped_column(String(PICTURE_CAPTION_MAX), default="")
+    credit: Mapped[str] = mapped_column(String(PICTURE_CREDIT_MAX), default="")
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
+    lead_of: Mapped[list[Article]] = relationship(back_populates="lead_picture", passive_deletes=True)
+
+    def __repr__(self) -> str:
+        return f"<Picture {self.hash}>"
+
+    @classmethod
+    def by_hash(cls, picture_hash: str) -> Picture | None:
+        """The picture stored under this content hash, if any."""
+        return db.session.execute(select(cls).filter_by(hash=picture_hash)).scalar_one_or_none()
+
+    @classmethod
+    def newest_first(cls):
+        """Every picture, newest upload first, for the media page to page through."""
+        return select(cls).order_by(cls.uploaded_at.desc(), cls.id.desc())
+
+    @classmethod
+    def choices(cls, limit: int = 200) -> list[Picture]:
+        """The newest pictures, for the article form's lead picture list."""
+        return list(db.session.execute(cls.newest_first().limit(limit)).scalars())
+
+    @classmethod
+    def uploaded_before(cls, moment: datetime) -> list[Picture]:
+        """Pictures uploaded before `moment`: those past the grace period of media-gc."""
+        return list(db.session.execute(select(cls).where(cls.uploaded_at < moment)).scalars())
+
+    @classmethod
+    def usage_of(cls, pictures: list[Picture]) -> dict[int, list[tuple[Article, str]]]:
+        """{picture id: [(article, 'lead picture' or 'body')]} for these pictures, in one query."""
+        if not pictures:
+            return {}
+        in_body = [Article.body_source.contains(f"/media/{picture.hash}-") for picture in pictures]
+        query = (select(Article).where(or_(Article.lead_picture_id.in_([p.id for p in pictures]), *in_body))
+                 .order_by(Article.title, Article.id))
+        articles = list(db.session.execute(query).scalars())
+        usage: dict[int, list[tuple[Article, str]]] = {picture.id: [] for picture in pictures}
+        for picture in pictures:
+            for article in articles:
+                if article.lead_picture_id == picture.id:
+                    usage[picture.id].append((article, "lead picture"))
+                if f"/media/{picture.hash}-" in article.body_source:
+                    usage[picture.id].append((article, "body"))
+        return usage
+
+    def url(self, ending: str) -> str:
+        """The served address of one of its files: url('960.webp'), url('1200.jpg')."""
+        return f"/media/{self.hash}-{ending}"
+
+    def scaled_height(self, width: int) -> int:
+        """Its height at `width` pixels wide (never wider than itself), as the variants were made."""
+        width = min(width, self.width)
+        return max(1, round(self.height * width / self.width))
+
+    def srcset(self) -> str:
+        """The WebP variants with their true widths, one per distinct width, for <img srcset>."""
+        widths = {min(width, self.width): width for width in sorted(PICTURE_WIDTHS, reverse=True)}
+        return ", ".join(f"{self.url(f'{name}.webp')} {real}w" for real, name in sorted(widths.items()))
+
+    def src(self, width: int = 960) -> str:
+        """The WebP variant of this nominal width, for <img src>."""
+        return self.url(f"{width}.webp")
+
+    def preview_url(self) -> str:
+        """The link-preview JPEG (og:image, JSON-LD image); its size is preview_size()."""
+        return self.url(f"{PICTURE_PREVIEW_WIDTH}.jpg")
+
+    def preview_size(self) -> tuple[int, int]:
+        """(width, height) of the link-preview JPEG."""
+        return min(PICTURE_PREVIEW_WIDTH, self.width), self.scaled_height(PICTURE_PREVIEW_WIDTH)
+
+    def markdown(self) -> str:
+        """The Markdown an editor pastes to show it in a body."""
+        alt = self.alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+        return f"![{alt}]({self.src(960)})"
 
 
 class User(UserMixin, db.Model):
@@ -974,7 +1074,8 @@ def _newer_than(at: tuple[datetime, int], listing: Listing):
     return and_(time >= at[0], or_(time > at[0], and_(time == at[0], ident > at[1])))
 
 
-LISTING_LOADS = (joinedload(Article.category), undefer(Article.visible_comment_count), with_bylines())
+LISTING_LOADS = (joinedload(Article.category), joinedload(Article.lead_picture), undefer(Article.visible_comment_count),
+                 with_bylines())
 # A feed shows categories and tags, not comment counts: tags come in one more query, never one per entry.
 FEED_LOADS = (joinedload(Article.category), selectinload(Article.tags))
 

@@ -5,10 +5,22 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask import Blueprint, Request, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Request,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from forms import CommentForm
+from media import served_file
 from models import (
     Article,
     BadCursor,
@@ -39,6 +51,9 @@ NON_READER_AGENTS = re.compile(
     r"java/|libwww|lwp::|node-fetch|axios|undici|postman|insomnia|monitor|uptime|check_http",
     re.IGNORECASE,
 )
+
+# A picture's file never changes under its name (the name is its content's hash).
+MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 # How many article ids the session cookie remembers as read; the oldest drop off first.
 READS_REMEMBERED = 100
@@ -172,3 +187,15 @@ def article(slug: str):
     form = CommentForm()
     form.stamp()
     return render_article(found, form, reads)
+
+
+@bp.get("/media/<name>")
+def media_file(name: str):
+    """One of a picture's stored files, found from the hash in its name alone; cached for a year."""
+    found = served_file(name)
+    if found is None:
+        abort(404)
+    path, content_type = found
+    response = send_file(path, mimetype=content_type, conditional=True, etag=True)
+    response.headers["Cache-Control"] = MEDIA_CACHE_CONTROL
+    return response

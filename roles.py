@@ -33,6 +33,9 @@ ROUTE_ROLES: dict[str, str] = {
     "labels.category": Role.EDITOR,
     "labels.tags": Role.EDITOR,
     "labels.tag": Role.EDITOR,
+    # Writers may add pictures to their drafts; the media page with every upload is the editors'.
+    "pictures.upload": Role.WRITER,
+    "pictures.media": Role.EDITOR,
     "people.people": Role.ADMIN,
     "people.invite_someone": Role.ADMIN,
     "people.change_role_of": Role.ADMIN,

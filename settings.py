@@ -61,6 +61,7 @@ ENVIRONMENT_SETTINGS = {
     "COMMENT_MODERATION": str,
     "TRUSTED_PROXIES": str,
     "MAX_CONTENT_LENGTH": int,
+    "MEDIA_ROOT": str,
     "SESSION_COOKIE_SECURE": bool,
 }
 
@@ -86,6 +87,8 @@ def load_settings(app: Flask, test_config: dict | None) -> None:
     else:
         app.config.update(test_config)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", default_database_url(app.instance_path))
+    # Several app servers may share one mounted folder; a relative path is read from the instance folder.
+    app.config["MEDIA_ROOT"] = os.path.join(app.instance_path, app.config.get("MEDIA_ROOT") or "media")
     check_settings(app.config)
     check_logo(app.config["SITE_LOGO"], Path(app.static_folder))
     if not app.config.get("SECRET_KEY"):

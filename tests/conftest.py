@@ -47,6 +47,8 @@ def settings_for_tests(instance_path, **overrides) -> dict:
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "INSTANCE_PATH": str(instance_path),
+        # Uploaded pictures go to the test's own folder, never the working tree.
+        "MEDIA_ROOT": f"{instance_path}/media",
         "COMMENT_MIN_SECONDS": 0,
         "COMMENT_RATE_LIMIT": "",
         "COMMENT_MODERATION": "none",

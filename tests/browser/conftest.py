@@ -41,6 +41,7 @@ def live_app(tmp_path_factory, migrated_database):
     app = create_app(settings_for_tests(instance, COMMENT_MODERATION="links", SQLALCHEMY_DATABASE_URI=database))
     with app.app_context():
         load_demo()
+        give_the_newest_article_a_lead_picture()
     return app
 
 
@@ -61,6 +62,42 @@ def closing_responses(app):
                 response.close()
 
     return wsgi
+
+
+def landscape_photo() -> bytes:
+    """A photograph-like picture drawn with Pillow: sky, sun, hills and a river, 2400 × 1350 JPEG."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (2400, 1350))
+    draw = ImageDraw.Draw(image)
+    for y in range(1350):  # a sky that pales towards the horizon
+        shade = min(255, 120 + y // 6)
+        draw.line([(0, y), (2400, y)], fill=(shade - 60, shade - 20, 255))
+    draw.ellipse((1700, 180, 1950, 430), fill=(255, 220, 120))
+    draw.polygon([(0, 900), (500, 620), (1000, 860), (1500, 640), (2400, 900), (2400, 1350), (0, 1350)], fill=(60, 110, 60))
+    draw.polygon([(900, 1350), (1150, 950), (1300, 950), (1700, 1350)], fill=(70, 120, 180))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def give_the_newest_article_a_lead_picture() -> None:
+    """Upload a picture as the newsroom would and make it the lead of the newest article (the front page's lead)."""
+    import io
+
+    from sqlalchemy import select
+
+    from media import Upload, store_upload
+    from models import Article, db
+
+    picture, _ = store_upload(Upload(io.BytesIO(landscape_photo()), "The valley from the north ridge at dawn",
+                                     "The valley from the north ridge.", "Photo: Ledger staff"))
+    newest = db.session.execute(select(Article).where(Article.is_published())
+                                .order_by(Article.published_at.desc()).limit(1)).scalar_one()
+    newest.lead_picture = picture
+    db.session.commit()
 
 
 @pytest.fixture(scope="session")

@@ -46,7 +46,7 @@ def invitation(live_app):
 
 ADMIN_PATHS = ["/admin/", "/admin/?status=review", "/admin/articles/new", "/admin/articles/1/edit",
                "/admin/articles/1/delete", "/admin/comments", "/admin/account", "/admin/categories", "/admin/tags",
-               "/admin/categories/1", "/admin/tags/1", "/admin/people"]
+               "/admin/categories/1", "/admin/tags/1", "/admin/people", "/admin/media"]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -73,3 +73,31 @@ def test_people_page_screenshots(browser, live_server, admin_state, screenshot_d
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width_name]
     page.screenshot(path=screenshot_dir / f"admin-people-{width_name}{suffix}.png", full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width_name", WIDTHS)
+def test_an_article_with_a_lead_picture_and_the_media_page(browser, live_server, admin_state, screenshot_dir,
+                                                          width_name, scheme):
+    width = WIDTHS[width_name]
+    suffix = "" if scheme == "light" else "-dark"
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.locator(".item.with-picture .item-title a").first.click()
+    page.wait_for_load_state("load")
+    lead = page.locator("figure.lead-picture img")
+    # Loaded, upright and laid out at its own proportions without sticking out sideways.
+    assert lead.evaluate("img => img.complete && img.naturalWidth > 0")
+    box = lead.bounding_box()
+    assert box["width"] <= width and abs(box["height"] / box["width"] - 1350 / 2400) < 0.02
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=screenshot_dir / f"article-picture-{width_name}{suffix}.png", full_page=width_name == "desktop")
+    context.close()
+    admin = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme, storage_state=admin_state)
+    page = admin.new_page()
+    page.goto(live_server + "/admin/media")
+    assert page.locator("h1").count() == 1 and page.locator(".media-item").count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=screenshot_dir / f"admin-media-{width_name}{suffix}.png", full_page=True)
+    admin.close()
