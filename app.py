@@ -11,6 +11,7 @@ import commands
 import comments
 import errors
 import labels
+import pagecache
 import reader
 import security
 import templating
@@ -35,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    pagecache.init_app(app)
     app.register_blueprint(reader.bp)
     app.register_blueprint(comments.bp)
     auth.init_app(app)
