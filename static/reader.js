@@ -34,20 +34,28 @@
   function fetchTokenOnWriting() {
     var form = document.getElementById("comment-form");
     if (!form || !form.dataset.tokenUrl || form.elements.csrf_token.value) return;
-    var asked = false;
+    var arriving = null;
     function fetchToken() {
-      if (asked) return;
-      asked = true;
-      fetch(form.dataset.tokenUrl, { credentials: "same-origin", cache: "no-store" })
-        .then(function (response) { return response.json(); })
-        .then(function (answer) {
-          form.elements.csrf_token.value = answer.csrf_token;
-          form.elements.issued.value = answer.issued;
-        })
-        .catch(function () { asked = false; });
+      if (!arriving) {
+        arriving = fetch(form.dataset.tokenUrl, { credentials: "same-origin", cache: "no-store" })
+          .then(function (response) { return response.json(); })
+          .then(function (answer) {
+            form.elements.csrf_token.value = answer.csrf_token;
+            form.elements.issued.value = answer.issued;
+          })
+          .catch(function () { arriving = null; });
+      }
+      return arriving;
     }
     form.addEventListener("focusin", fetchToken);
     form.addEventListener("input", fetchToken);
+    // Sent before the token came: wait for it, then send (or send without, and the server asks again).
+    form.addEventListener("submit", function (event) {
+      if (form.elements.csrf_token.value) return;
+      event.preventDefault();
+      var send = function () { form.submit(); };
+      fetchToken().then(send, send);
+    });
   }
 
   whenShown(countRead);

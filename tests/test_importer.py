@@ -95,7 +95,8 @@ def test_import_stores_a_published_article_with_its_age_reads_and_tags(app, runn
     assert "<h2>What we know so far</h2>" in html and "<li>2024-03-03: talks were suspended.</li>" in html
     assert "Officials said *nothing* about the # of rounds planned." in text_of(page)
     assert ("Politics Talks resume after a year of silence Published 3 weeks ago · 17 February 2026 "
-            "1,205 Reads geneva korea sanctions") in text_of(page)
+            "1,204 Reads geneva korea sanctions") in text_of(page)
+    assert client.get(f"/reads/{article.id}").get_json()["label"] == "1,205 Reads"
     assert not article.was_updated
 
 
