@@ -453,8 +453,9 @@ class Article(db.Model):
 
     @classmethod
     def count_read(cls, article_id: int) -> int | None:
-        """Add one read in a single atomic UPDATE ... RETURNING, so concurrent readers lose none; the new count."""
-        statement = update(cls).where(cls.id == article_id).values(reads=cls.reads + 1).returning(cls.reads)
+        """Add one read to a published article in one atomic UPDATE ... RETURNING; the new count, None if not published."""
+        statement = (update(cls).where(cls.id == article_id, cls.is_published())
+                     .values(reads=cls.reads + 1).returning(cls.reads))
         # A read changes no page: the pages' version stays, and so do the cached pages.
         reads = db.session.execute(statement, execution_options={"leaves_pages": True}).scalar()
         db.session.commit()

@@ -48,18 +48,23 @@ class Generation:
 
 @dataclass(frozen=True)
 class Entry:
-    """One rendered page, kept with the generation it was rendered in."""
+    """One rendered page, kept with the generation it was rendered in and the headers it is sent with."""
 
     generation: Generation
     body: bytes
     mimetype: str
     etag: str
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """What every copy of this page says to caches; a browser that signs in or comments asks again, with its cookie."""
+        return {"Cache-Control": PUBLIC_CACHE_CONTROL, "Vary": "Cookie", "ETag": f'"{self.etag}"'}
+
     def response(self) -> Response:
-        """A fresh response carrying the kept bytes and the shared page's headers."""
-        response = Response(self.body, mimetype=self.mimetype)
-        mark_shared(response, self.etag)
-        return response
+        """The kept bytes, or a 304 when the browser or cache already holds them; built without rendering."""
+        if request.if_none_match.contains(self.etag):
+            return Response(status=304, headers=self.headers)
+        return Response(self.body, mimetype=self.mimetype, headers=self.headers)
 
 
 class PageCache:
@@ -116,14 +121,6 @@ def rendering_shared() -> bool:
     return g.get("page_audience") == "shared"
 
 
-def mark_shared(response: Response, etag: str) -> None:
-    """The headers of a page any cache may keep."""
-    response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
-    response.vary.add("Cookie")  # a browser that signs in or comments asks again, with its cookie
-    response.set_etag(etag)
-    response.make_conditional(request)
-
-
 def answer_from_cache() -> Response | None:
     """Before a shared page's view: answer from the kept page (or 304) when this reader has no session."""
     view = current_app.view_functions.get(request.endpoint or "")
@@ -154,7 +151,7 @@ def keep_or_mark(response: Response) -> Response:
         key, generation = g.page_slot
         entry = Entry(generation, body, response.mimetype, hashlib.blake2b(body, digest_size=12).hexdigest())
         current_app.extensions["pagecache"].put(key, entry)
-        mark_shared(response, entry.etag)
+        return entry.response()  # the same bytes and headers every later copy carries, or a 304
     return response
 
 

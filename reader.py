@@ -199,14 +199,12 @@ def article(slug: str):
 
 def count_read_of(article_id: int) -> tuple[int, Response | None]:
     """Count a published article's read once per browser; its fresh count, or a 404 for anything unpublished."""
-    reads = Article.published_reads(article_id)
+    read = articles_read()
+    counting = article_id not in read and should_count_read(request)
+    reads = Article.count_read(article_id) if counting else Article.published_reads(article_id)
     if reads is None:
         abort(404)
-    read = articles_read()
-    if article_id in read or not should_count_read(request):
-        return reads, None
-    reads = Article.count_read(article_id) or reads
-    return reads, read + [article_id]
+    return reads, read + [article_id] if counting else None
 
 
 def not_stored(response: Response, read: list[int] | None) -> Response:
