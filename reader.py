@@ -169,7 +169,7 @@ def tags():
     return render_template("reader/tags.html", tag_counts=Tag.with_published_counts())
 
 
-def render_article(article: Article, form: CommentForm, reads: int | None = None, **extra) -> str:
+def render_article(article: Article, form: CommentForm, **extra) -> str:
     """The article page with its comments (the reader's own held ones too) and the comment form.
 
     The newsroom's preview renders through here too, with `extra` for its banner.
@@ -178,7 +178,7 @@ def render_article(article: Article, form: CommentForm, reads: int | None = None
     comments = Comment.shown_on(article.id, own) if article.id else []
     set_nav_section("category", article.category.slug, current="true")
     return render_template("reader/article.html", article=article, comments=comments, form=form,
-                           reads=article.reads if reads is None else reads, **extra)
+                           reads=article.reads, **extra)
 
 
 @bp.get("/articles/<slug>")
