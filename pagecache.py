@@ -1,7 +1,8 @@
 """Rendered anonymous pages: the same bytes for every reader without a session, kept until the site changes.
 
 A view joins with one line, `@shared_page`. Without the session cookie its answer is rendered once
-per site version and minute, kept in this process (a bounded LRU), sent with `Cache-Control: public`
+per site version (and again when a relative time on it would read differently), kept in this process
+(a bounded LRU), sent with `Cache-Control: public`
 and an ETag, and a matching `If-None-Match` gets a 304 without rendering. With the session cookie
 (a commenter, an editor) the page is rendered for that reader and marked `private, no-store`.
 """
@@ -14,9 +15,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Flask, Response, current_app, g, has_app_context, request
+from flask import Flask, Response, current_app, g, has_app_context, request, session
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DatabaseSession
 
 from models import SiteVersion
 from text import now_utc
@@ -39,11 +40,10 @@ def shared_page(view):
 
 @dataclass(frozen=True)
 class Generation:
-    """What a shared page depends on besides its address: the site version, the next publication, the minute."""
+    """What every shared page depends on besides its address: the site version and the next publication."""
 
     version: int
     next_publication: datetime | None
-    minute: datetime
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,8 @@ class Entry:
     body: bytes
     mimetype: str
     etag: str
+    # When a relative time on the page ("5 minutes ago") next reads differently; None if it has none.
+    holds_until: datetime | None = None
 
     @property
     def headers(self) -> dict[str, str]:
@@ -85,13 +87,15 @@ class PageCache:
         if self.checked_at is None or due or not (self.checked_at <= now < self.checked_at + VERSION_CHECK_INTERVAL):
             self.version, self.next_publication = SiteVersion.current()
             self.checked_at = now
-        return Generation(self.version, self.next_publication, now.replace(second=0, microsecond=0))
+        return Generation(self.version, self.next_publication)
 
     def get(self, key: str, generation: Generation) -> Entry | None:
         """The kept page for this key if it was rendered in this generation."""
         with self.lock:
             entry = self.pages.get(key)
             if entry is None or entry.generation != generation:
+                return None
+            if entry.holds_until is not None and now_utc() >= entry.holds_until:
                 return None
             self.pages.move_to_end(key)
             return entry
@@ -144,30 +148,31 @@ def keep_or_mark(response: Response) -> Response:
     if audience == "private":
         response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
     elif audience == "shared" and not g.get("page_from_cache") and response.status_code == 200:
-        if "Set-Cookie" in response.headers:  # a page that names a reader is nobody else's
+        if "Set-Cookie" in response.headers or session.modified:  # a page that names a reader is nobody else's
             response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
             return response
         body = response.get_data()
         key, generation = g.page_slot
-        entry = Entry(generation, body, response.mimetype, hashlib.blake2b(body, digest_size=12).hexdigest())
+        entry = Entry(generation, body, response.mimetype, hashlib.blake2b(body, digest_size=12).hexdigest(),
+                      g.get("page_holds_until"))
         current_app.extensions["pagecache"].put(key, entry)
         return entry.response()  # the same bytes and headers every later copy carries, or a 304
     return response
 
 
-@event.listens_for(Session, "after_commit")
-def reread_version_after_own_change(session: Session) -> None:
+@event.listens_for(DatabaseSession, "after_commit")
+def reread_version_after_own_change(database: DatabaseSession) -> None:
     """A change committed here shows on this app's next page at once; other processes see it within a second."""
-    if session.info.pop("pages_changed", False) and has_app_context():
+    if database.info.pop("pages_changed", False) and has_app_context():
         cache = current_app.extensions.get("pagecache")
         if cache is not None:
             cache.checked_at = None
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def forget_rolled_back_change(session: Session, previous_transaction) -> None:
+@event.listens_for(DatabaseSession, "after_soft_rollback")
+def forget_rolled_back_change(database: DatabaseSession, previous_transaction) -> None:
     """A change rolled back moved nothing."""
-    session.info.pop("pages_changed", None)
+    database.info.pop("pages_changed", None)
 
 
 def init_app(app: Flask) -> None:

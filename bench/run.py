@@ -20,6 +20,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -185,8 +186,8 @@ def measure(base: str, folder: Path, seconds: int, articles: int) -> dict[str, d
     (folder / "paths.lua").write_text(PATHS_SCRIPT)
     (folder / "comment.lua").write_text(COMMENT_SCRIPT)
     spread = str(folder / "paths.lua")
-    for path in article_paths * 6:  # new connections land on either worker: both keep nearly every page
-        urllib.request.urlopen(urllib.request.Request(base + path, headers={"User-Agent": BROWSER_AGENT})).read()
+    with ThreadPoolExecutor(16) as pool:  # concurrent requests keep both workers busy: both render every page
+        list(pool.map(lambda path: Visitor(base).get(path), article_paths * 8))
     form, reader_cookie = comment_form(base)
     results = {"constant": run_wrk(base + "/bench/constant", seconds),
                "home": run_wrk(base + "/", seconds),

@@ -17,7 +17,6 @@ from tests.test_admin import submit
 from tests.test_comments import post_comment
 from tests.test_labels import category_id, send
 from tests.test_reader import article_titles, text_of
-from text import now_utc
 
 SHARED_PAGES = ["/", "/categories/politics", "/tags/housing", "/tags", "/articles/budget-passes"]
 
@@ -238,6 +237,17 @@ def test_relative_times_are_never_more_than_a_minute_stale(frozen_clock, app, ma
     assert "1 minute ago" in text_of(anonymous(app).get("/articles/fresh-story"))
 
 
+def test_a_page_is_kept_until_its_relative_times_would_read_differently(frozen_clock, app, make_article):
+    make_article("Older story", age=timedelta(hours=3, minutes=10))
+    assert "3 hours ago" in text_of(anonymous(app).get("/"))
+    frozen_clock.shift(timedelta(minutes=49, seconds=59))
+    with renders(app) as rendered:
+        assert "3 hours ago" in text_of(anonymous(app).get("/"))
+    assert rendered == []
+    frozen_clock.shift(timedelta(seconds=1))
+    assert "4 hours ago" in text_of(anonymous(app).get("/"))
+
+
 def test_a_counted_read_keeps_every_kept_page(app, budget):
     anonymous(app).get("/articles/budget-passes")
     anonymous(app).get(f"/reads/{budget.id}")
@@ -252,13 +262,13 @@ def test_a_counted_read_keeps_every_kept_page(app, budget):
 def test_the_cache_keeps_at_least_a_thousand_pages_and_drops_the_least_recent():
     assert PAGES_KEPT >= 1000
     cache = PageCache(size=3)
-    generation = Generation(1, None, now_utc().replace(second=0, microsecond=0))
+    generation = Generation(1, None)
     for name in "abc":
         cache.put(name, Entry(generation, name.encode(), "text/html", name))
     assert cache.get("a", generation) is not None  # a is now the most recent
     cache.put("d", Entry(generation, b"d", "text/html", "d"))
     assert [key for key in "abcd" if cache.get(key, generation)] == ["a", "c", "d"]
-    assert cache.get("a", Generation(2, None, generation.minute)) is None
+    assert cache.get("a", Generation(2, None)) is None
 
 
 def test_the_version_is_read_at_most_once_a_second(frozen_clock, app, budget, count_queries):
