@@ -12,6 +12,7 @@ import comments
 import errors
 import feeds
 import labels
+import pagecache
 import people
 import pictures
 import previews
@@ -42,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Before security: the upload's larger size limit must be set before the CSRF check reads the form.
     pictures.init_app(app)
     security.init_app(app)
+    pagecache.init_app(app)
     app.register_blueprint(reader.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(comments.bp)

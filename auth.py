@@ -10,6 +10,7 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 import keptforms
@@ -148,7 +149,9 @@ def forget_expired_sessions() -> None:
 @login_manager.user_loader
 def load_signed_in_admin(token: str) -> User | None:
     """The admin whose live session row matches the cookie's token; expired rows are removed."""
-    row = db.session.execute(select(AdminSession).where(AdminSession.token_hash == token_digest(token))).scalar()
+    # The account comes in the same query: every page an editor opens asks for it.
+    query = select(AdminSession).where(AdminSession.token_hash == token_digest(token)).options(joinedload(AdminSession.user))
+    row = db.session.execute(query).scalar()
     if row is None:
         return None
     now = now_utc()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-from flask import Blueprint, abort, current_app, redirect, session, url_for
-from flask_wtf.csrf import CSRFError
+from flask import Blueprint, abort, current_app, jsonify, redirect, session, url_for
+from flask_wtf.csrf import CSRFError, generate_csrf
 
 import limiter
 from forms import RESEND_MESSAGE, CommentForm
@@ -64,6 +64,16 @@ def refuse(article: Article, form: CommentForm, status: int, message: str | None
         form.form_errors.append(message)
     form.stamp()
     return render_article(article, form), status, headers or {}
+
+
+@bp.get("/comments/token")
+def form_token():
+    """The comment form's CSRF token and signed timestamp, fetched by the page's script when a reader starts writing."""
+    form = CommentForm(meta={"csrf": False})
+    form.stamp()
+    response = jsonify(csrf_token=generate_csrf(), issued=form.issued.data)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post("/articles/<slug>/comments")

@@ -41,6 +41,9 @@ RESEND_MESSAGE = "Please check your comment and send it again."
 TOO_FAST_MESSAGE = "That was quick. Please wait a moment and send it again; your text is kept."
 # Flask-WTF's words for a token that was once good: too old, or its session cookie is gone.
 STALE_CSRF_ERRORS = {"The CSRF token has expired.", "The CSRF session token is missing.", "The CSRF tokens do not match."}
+# A comment form from a page every reader shares carries no token until the page's script fetches
+# one; sent without it (no JavaScript, or sent at once), it comes back with a token, like an aged form.
+COMMENT_RESEND_ERRORS = STALE_CSRF_ERRORS | {"The CSRF token is missing."}
 # An article form names its editor this long: past the CSRF token's day, so a form left open over a
 # long weekend is still kept for its editor rather than refused.
 EDITOR_STAMP_MAX_AGE = timedelta(days=7)
@@ -115,8 +118,8 @@ class CommentForm(FlaskForm):
     issued = HiddenField()
 
     def csrf_is_stale(self) -> bool:
-        """True when the CSRF check failed only because the form or the session aged."""
-        return bool(self.csrf_token.errors) and set(self.csrf_token.errors) <= STALE_CSRF_ERRORS
+        """True when the CSRF check failed only because the form or the session aged, or it came without a token."""
+        return bool(self.csrf_token.errors) and set(self.csrf_token.errors) <= COMMENT_RESEND_ERRORS
 
     def stamp(self) -> None:
         """Sign the current time into the form, to tell a bot's instant post from a person's."""

@@ -516,10 +516,26 @@ class Article(db.Model):
         self.slug = new_slug
 
     @classmethod
-    def count_read(cls, article_id: int) -> None:
-        """Add one read in a single atomic UPDATE, so concurrent readers lose none."""
-        db.session.execute(update(cls).where(cls.id == article_id).values(reads=cls.reads + 1))
+    def count_read(cls, article_id: int) -> int | None:
+        """Add one read to a published article in one atomic UPDATE ... RETURNING; the new count, None if not published."""
+        statement = (update(cls).where(cls.id == article_id, cls.is_published())
+                     .values(reads=cls.reads + 1).returning(cls.reads))
+        # A read changes no page: the pages' version stays, and so do the cached pages.
+        reads = db.session.execute(statement, execution_options={"leaves_pages": True}).scalar()
         db.session.commit()
+        return reads
+
+    @classmethod
+    def published_reads(cls, article_id: int) -> int | None:
+        """The read count of a published article, or None for a draft, a scheduled or a missing one."""
+        return db.session.execute(select(cls.reads).where(cls.id == article_id, cls.is_published())).scalar()
+
+    @classmethod
+    def next_publication(cls):
+        """When the next scheduled article goes live (NULL if none), as a scalar subquery."""
+        query = select(func.min(cls.published_at)).where(cls.status == ArticleStatus.PUBLISHED,
+                                                         cls.published_at > now_utc())
+        return query.scalar_subquery()
 
 
 @event.listens_for(Session, "after_flush")
@@ -966,6 +982,54 @@ class RateLimit(db.Model):
 
     def __repr__(self) -> str:
         return f"<RateLimit {self.key} {self.hits}>"
+
+
+class SiteVersion(db.Model):
+    """One row whose number moves with every change readers could see, so cached pages know they are stale."""
+
+    __tablename__ = "site_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    def __repr__(self) -> str:
+        return f"<SiteVersion {self.version}>"
+
+    @classmethod
+    def current(cls) -> tuple[int, datetime | None]:
+        """The number as stored now, and when the next scheduled article goes live, in one query."""
+        query = select(func.coalesce(select(cls.version).where(cls.id == 1).scalar_subquery(), 0),
+                       Article.next_publication().label("next_publication"))
+        version, next_publication = db.session.execute(query).one()
+        return version, next_publication
+
+
+# Tables whose rows readers see on some page: a change to any of them moves the site version.
+PAGE_TABLES = {"articles", "comments", "categories", "tags", "article_tags", "article_authors", "users", "pictures",
+               "slug_redirects", "category_redirects", "tag_redirects"}
+
+
+def move_site_version(session: Session) -> None:
+    """Add one to the site version inside the session's transaction, so it commits with the change."""
+    session.info["pages_changed"] = True  # this process then rereads the version at once, after the commit
+    session.connection().execute(update(SiteVersion).where(SiteVersion.id == 1).values(version=SiteVersion.version + 1))
+
+
+@event.listens_for(Session, "after_flush")
+def pages_changed_by_flush(session: Session, flush_context) -> None:
+    """A flush that saved or deleted anything readers see moves the site version."""
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(getattr(obj, "__tablename__", None) in PAGE_TABLES for obj in changed):
+        move_site_version(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def pages_changed_by_statement(state) -> None:
+    """A bulk UPDATE or DELETE on a table readers see moves the site version (a counted read does not)."""
+    if not (state.is_update or state.is_delete) or state.execution_options.get("leaves_pages"):
+        return
+    if getattr(state.statement, "table", None) is not None and state.statement.table.name in PAGE_TABLES:
+        move_site_version(state.session)
 
 
 # --- Listings: keyset pagination on (published_at, id) ----------------------------------------

@@ -8,8 +8,10 @@ import unicodedata
 from flask import (
     Blueprint,
     Request,
+    Response,
     abort,
     current_app,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -18,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from forms import CommentForm
 from media import served_file
@@ -37,7 +40,8 @@ from models import (
     published_page,
     with_tag,
 )
-from templating import set_nav_section
+from pagecache import rendering_shared, shared_page
+from templating import plural, set_nav_section
 
 bp = Blueprint("reader", __name__)
 
@@ -55,8 +59,14 @@ NON_READER_AGENTS = re.compile(
 # A picture's file never changes under its name (the name is its content's hash).
 MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
-# How many article ids the session cookie remembers as read; the oldest drop off first.
+# How many article ids the reads cookie remembers; the oldest drop off first.
 READS_REMEMBERED = 100
+# The reads cookie is sent to the counting address only, so it never reaches a page or a cache.
+READS_COOKIE = "reads"
+READS_PATH = "/reads/"
+READS_COOKIE_DAYS = 365
+# A transparent 1x1 GIF: the answer to the counting image of readers without JavaScript.
+PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
 
 
 def should_count_read(req: Request) -> bool:
@@ -72,13 +82,25 @@ def should_count_read(req: Request) -> bool:
     return not current_user.is_authenticated  # the newsroom reading its own site is no reader
 
 
-def first_read_in_session(article_id: int) -> bool:
-    """Remember the article as read in this browser session; True the first time only."""
-    read = session.get("read", [])
-    if article_id in read:
-        return False
-    session["read"] = (read + [article_id])[-READS_REMEMBERED:]
-    return True
+def reads_serializer() -> URLSafeSerializer:
+    """Signs the reads cookie with the app's key, apart from every other signed value."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="reads-cookie")
+
+
+def articles_read() -> list[int]:
+    """The article ids this browser's signed reads cookie names; none if it is missing or forged."""
+    try:
+        read = reads_serializer().loads(request.cookies.get(READS_COOKIE, ""))
+    except BadSignature:
+        return []
+    return [item for item in read if isinstance(item, int)] if isinstance(read, list) else []
+
+
+def remember_read(response: Response, read: list[int]) -> None:
+    """Set the reads cookie, scoped to the counting path."""
+    response.set_cookie(READS_COOKIE, reads_serializer().dumps(read[-READS_REMEMBERED:]), path=READS_PATH,
+                        max_age=READS_COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
 
 
 def listing(template: str, section: Listing | None = None, **context):
@@ -103,6 +125,7 @@ def listing(template: str, section: Listing | None = None, **context):
 
 
 @bp.get("/")
+@shared_page
 def home():
     """The newest published articles."""
     return listing("reader/home.html")
@@ -122,6 +145,7 @@ def canonical_redirect(slug: str):
 
 
 @bp.get("/categories/<slug>")
+@shared_page
 def category(slug: str):
     """The newest published articles of one category; a former slug answers 301."""
     found = Category.by_slug(slug)
@@ -133,6 +157,7 @@ def category(slug: str):
 
 
 @bp.get("/tags/<slug>")
+@shared_page
 def tag(slug: str):
     """The newest published articles carrying one tag; a former slug answers 301."""
     found = Tag.by_slug(slug)
@@ -144,6 +169,7 @@ def tag(slug: str):
 
 
 @bp.get("/authors/<slug>")
+@shared_page
 def author(slug: str):
     """One author's bio and their newest published articles; an author with none published is a 404.
 
@@ -156,37 +182,71 @@ def author(slug: str):
 
 
 @bp.get("/tags")
+@shared_page
 def tags():
     """Every tag in use, with how many published articles carry it."""
     set_nav_section("tags")
     return render_template("reader/tags.html", tag_counts=Tag.with_published_counts())
 
 
-def render_article(article: Article, form: CommentForm, reads: int | None = None, **extra) -> str:
+def render_article(article: Article, form: CommentForm, **extra) -> str:
     """The article page with its comments (the reader's own held ones too) and the comment form.
 
     The newsroom's preview renders through here too, with `extra` for its banner.
     """
-    comments = Comment.shown_on(article.id, session.get("own_comments", [])) if article.id else []
+    own = [] if rendering_shared() else session.get("own_comments", [])
+    comments = Comment.shown_on(article.id, own) if article.id else []
     set_nav_section("category", article.category.slug, current="true")
     return render_template("reader/article.html", article=article, comments=comments, form=form,
-                           reads=article.reads if reads is None else reads, **extra)
+                           reads=article.reads, **extra)
 
 
 @bp.get("/articles/<slug>")
+@shared_page
 def article(slug: str):
-    """One article, its comments, and its read counted once per browser session."""
+    """One article and its comments; the page's script counts the read once it is shown."""
     found = Article.published_by_slug(slug)
     if found is None:
         new_slug = SlugRedirect.target_of(slug)
         return redirect_to_slug(new_slug) if new_slug else canonical_redirect(slug)
-    reads = found.reads
-    if should_count_read(request) and first_read_in_session(found.id):
-        Article.count_read(found.id)
-        reads += 1
+    if rendering_shared():
+        # No token or stamp of this reader's: the script fetches both when the reader starts writing.
+        return render_article(found, CommentForm(meta={"csrf": False}))
     form = CommentForm()
     form.stamp()
-    return render_article(found, form, reads)
+    return render_article(found, form)
+
+
+def count_read_of(article_id: int) -> tuple[int, Response | None]:
+    """Count a published article's read once per browser; its fresh count, or a 404 for anything unpublished."""
+    read = articles_read()
+    counting = article_id not in read and should_count_read(request)
+    reads = Article.count_read(article_id) if counting else Article.published_reads(article_id)
+    if reads is None:
+        abort(404)
+    return reads, read + [article_id] if counting else None
+
+
+def not_stored(response: Response, read: list[int] | None) -> Response:
+    """No cache keeps a count; a counted read is remembered in the reads cookie."""
+    response.headers["Cache-Control"] = "no-store"
+    if read is not None:
+        remember_read(response, read)
+    return response
+
+
+@bp.get(READS_PATH + "<int:article_id>")
+def count_read(article_id: int):
+    """Count this browser's read of an article (the page's script asks once it is shown); the fresh count."""
+    reads, read = count_read_of(article_id)
+    return not_stored(jsonify(reads=reads, label=plural(reads, "Read")), read)
+
+
+@bp.get(READS_PATH + "<int:article_id>.gif")
+def count_read_without_script(article_id: int):
+    """The same count for readers without JavaScript, asked by the page's <noscript> image."""
+    _, read = count_read_of(article_id)
+    return not_stored(Response(PIXEL, mimetype="image/gif"), read)
 
 
 @bp.get("/media/<name>")

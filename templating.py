@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from forms import COMMENT_BODY_MAX
 from models import Category, Page
-from text import now_utc, relative_time
+from text import now_utc, relative_time, relative_time_holds_until
 
 # Listings say "3 days ago" for a week; past that a date says more than "5 weeks ago".
 RELATIVE_DATES_FOR = timedelta(days=7)
@@ -27,9 +27,23 @@ def local_date(moment: datetime) -> str:
     return moment.astimezone(current_app.config["TIMEZONE"]).strftime("%-d %B %Y")
 
 
+def page_holds_until(moment: datetime) -> None:
+    """Note on `g` when the page being rendered next reads differently; a kept page is rendered again then."""
+    g.page_holds_until = min(g.get("page_holds_until") or moment, moment)
+
+
+def ago(moment: datetime) -> str:
+    """relative_time for a page, noting when its text changes."""
+    page_holds_until(relative_time_holds_until(moment))
+    return relative_time(moment)
+
+
 def listing_date(moment: datetime) -> str:
     """A listed article's date: relative for a week, then the day."""
-    return relative_time(moment) if now_utc() - moment < RELATIVE_DATES_FOR else local_date(moment)
+    if now_utc() - moment >= RELATIVE_DATES_FOR:
+        return local_date(moment)
+    page_holds_until(moment + RELATIVE_DATES_FOR)
+    return ago(moment)
 
 
 def paged(heading: str, page: Page) -> str:
@@ -90,7 +104,7 @@ def site_context() -> dict:
 
 def init_app(app: Flask) -> None:
     """Register the filters and the context processor."""
-    app.add_template_filter(relative_time, "ago")
+    app.add_template_filter(ago)
     app.add_template_filter(local_time)
     app.add_template_filter(local_date)
     app.add_template_filter(listing_date)

@@ -193,6 +193,17 @@ def relative_time(then: datetime, now: datetime | None = None) -> str:
     return "1 year ago" if years == 1 else f"{years} years ago"
 
 
+def relative_time_holds_until(then: datetime, now: datetime | None = None) -> datetime:
+    """The moment relative_time(then) next reads differently: '5 minutes ago' holds until the sixth minute."""
+    seconds = ((now or now_utc()) - then).total_seconds()
+    if seconds < 60:
+        return then + timedelta(seconds=60)
+    for limit, divisor, _, _ in _RELATIVE_UNITS:
+        if seconds < limit:
+            return then + timedelta(seconds=min((seconds // divisor + 1) * divisor, limit) if divisor else limit)
+    return then + timedelta(days=365 * (seconds // (365 * 86400) + 1))
+
+
 def markdown_parser() -> MarkdownIt:
     """The one Markdown parser, for rendering and for the editorial checks: CommonMark with tables, raw HTML shown as text."""
     return MarkdownIt("commonmark", {"html": False}).enable("table")

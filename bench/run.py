@@ -1,10 +1,14 @@
-"""Throughput of the home and article pages as a share of a bare Flask constant, in one run.
+"""Throughput of the site's requests as a share of a bare Flask constant on the same gunicorn, in one run.
 
-Usage: .venv/bin/python bench/run.py [seconds per URL]. Needs wrk (apt-get install wrk).
+Usage: .venv/bin/python bench/run.py [--seconds N] [--articles N] [--output FILE]. Needs wrk
+(apt-get install wrk). Two gunicorn workers, wrk with 2 threads and 16 connections sending a
+browser's User-Agent, so every view is a reader's.
 """
 
 from __future__ import annotations
 
+import argparse
+import http.cookiejar
 import json
 import os
 import re
@@ -14,60 +18,227 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+BROWSER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
+EDITOR_PASSWORD = "a long enough benchmark passphrase"
+# Each target first runs this long unrecorded: every worker has then rendered what it keeps.
+WARM_UP_SECONDS = 3
+# wrk cycles through a list of paths (an article spread over many), or sends the comment POST.
+PATHS_SCRIPT = """
+local paths = {}
+for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
+local count = 0
+request = function()
+  count = count + 1
+  return wrk.format(nil, paths[(count % #paths) + 1])
+end
+"""
+COMMENT_SCRIPT = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+local count = 0
+request = function()
+  count = count + 1
+  local body = os.getenv("BENCH_FORM") .. "&body=Benchmark+comment+" .. id .. "-" .. count
+  return wrk.format("POST", os.getenv("BENCH_POST"), {
+    ["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = os.getenv("BENCH_COOKIE")}, body)
+end
+"""
 
-def prepare_instance(folder: Path) -> dict:
-    """A migrated database with the demo content, and the settings to serve it."""
-    config = {"INSTANCE_PATH": str(folder), "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/news.sqlite3"}
+
+def make_articles(count: int) -> None:
+    """Publish `count` articles over the demo's categories, each with a tag, for the spread of article pages."""
+    from models import Article, Category, Tag, db
+    from text import now_utc
+
+    categories = list(db.session.execute(db.select(Category)).scalars())
+    for number in range(count):
+        article = Article(title=f"Benchmark story {number}", slug=f"benchmark-story-{number}", status="published",
+                          category=categories[number % len(categories)], published_at=now_utc() - timedelta(
+                              hours=number + 1), tags=Tag.get_or_create_all([f"bench {number % 10}"]))
+        article.set_body(f"Paragraph one of story {number}.\n\n## Details\n\n" + "A line of news. " * 60)
+        db.session.add(article)
+    db.session.commit()
+
+
+def prepare_instance(folder: Path, articles: int) -> dict:
+    """A migrated database with the demo content, `articles` more, and an editor; the settings to serve it."""
+    config = {"INSTANCE_PATH": str(folder), "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI":
+              f"sqlite:///{folder}/news.sqlite3", "COMMENT_RATE_LIMIT": "", "COMMENT_MIN_SECONDS": 0,
+              "COMMENT_MODERATION": "none"}
     from app import create_app
+    from auth import create_admin
 
     app = create_app(config)
     runner = app.test_cli_runner()
     for command in ("init-db", "demo"):
         assert runner.invoke(args=[command]).exit_code == 0
+    with app.app_context():
+        make_articles(articles)
+        create_admin("bench-editor", EDITOR_PASSWORD)
     return config
 
 
-def requests_per_second(url: str, seconds: int) -> float:
-    """wrk's measured rate for one URL (2 threads, 16 connections)."""
-    output = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", url], capture_output=True, text=True).stdout
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+class Visitor:
+    """A cookie-keeping HTTP client, to sign in and fetch tokens before wrk takes over."""
+
+    def __init__(self, base: str):
+        self.base, self.jar = base, http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> str:
+        """GET a page's text."""
+        request = urllib.request.Request(self.base + path, headers={"User-Agent": BROWSER_AGENT})
+        return self.opener.open(request).read().decode()
+
+    def post(self, path: str, fields: dict) -> None:
+        """POST a form."""
+        data = urllib.parse.urlencode(fields).encode()
+        self.opener.open(urllib.request.Request(self.base + path, data=data, headers={"User-Agent": BROWSER_AGENT}))
+
+    def cookie_header(self) -> str:
+        """The Cookie header this visitor sends."""
+        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.jar)
 
 
-def main(seconds: int = 5) -> None:
-    """Serve with gunicorn, measure each URL, print rates and ratios."""
-    folder = Path(tempfile.mkdtemp(prefix="bench-"))
-    config = prepare_instance(folder)
+def editor_cookie(base: str) -> str:
+    """A signed-in editor's session cookie."""
+    editor = Visitor(base)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', editor.get("/admin/login"))[1]
+    editor.post("/admin/login", {"csrf_token": token, "username": "bench-editor", "password": EDITOR_PASSWORD})
+    return editor.cookie_header()
+
+
+def comment_form(base: str) -> tuple[str, str]:
+    """A reader's comment form as the page's script completes it: its fields, and the session cookie."""
+    reader = Visitor(base)
+    answer = json.loads(reader.get("/comments/token"))
+    fields = urllib.parse.urlencode({"csrf_token": answer["csrf_token"], "issued": answer["issued"], "name": "Bench"})
+    return fields, reader.cookie_header()
+
+
+def run_wrk(url: str, seconds: int, script: str | None = None, env: dict | None = None,
+            headers: tuple[str, ...] = ()) -> dict:
+    """wrk's rate and latency percentiles for one target, after a short unrecorded run that warms both workers."""
+    if WARM_UP_SECONDS and seconds > 1:
+        wrk(url, WARM_UP_SECONDS, script, env, headers)
+    output = wrk(url, seconds, script, env, headers)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
+    return {"rate": rate, "p50": latency(output, "50%"), "p99": latency(output, "99%"),
+            "errors": "Non-2xx or 3xx" in output or "Socket errors" in output}
+
+
+def wrk(url: str, seconds: int, script: str | None, env: dict | None, headers: tuple[str, ...]) -> str:
+    """wrk's report (2 threads, 16 connections, a browser's User-Agent)."""
+    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-H", f"User-Agent: {BROWSER_AGENT}"]
+    for header in headers:
+        command += ["-H", header]
+    if script:
+        command += ["-s", script]
+    return subprocess.run(command + [url], capture_output=True, text=True, env=os.environ | (env or {})).stdout
+
+
+def latency(output: str, percentile: str) -> float:
+    """A latency percentile from wrk's --latency table, in milliseconds."""
+    value, unit = re.search(rf"{percentile}\s+([\d.]+)(us|ms|s)\b", output).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def start_server(config: dict) -> tuple[subprocess.Popen, str]:
+    """gunicorn with two workers on a free port, serving the site plus the bare constant."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = os.environ | {"BENCH_CONFIG": json.dumps(config), "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}"}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--workers", "1", "--bind",
+    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--bind",
                                f"127.0.0.1:{port}", "bench_app:create_bench_app()"], cwd=ROOT, env=env,
                               stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/bench/constant")
+            return server, base
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("gunicorn did not start")
+
+
+def measure(base: str, folder: Path, seconds: int, articles: int) -> dict[str, dict]:
+    """Every target of the table, measured on one running server."""
+    article_paths = [f"/articles/benchmark-story-{number}" for number in range(articles)]
+    home = Visitor(base).get("/")
+    category = re.search(r'href="(/categories/[^"]+)"', home)[1]
+    ids = [re.search(r'data-count-url="(/reads/\d+)"', Visitor(base).get(path))[1] for path in article_paths]
+    lists = {"articles": article_paths, "reads": ids}
+    for name, paths in lists.items():
+        (folder / f"{name}.txt").write_text("\n".join(paths) + "\n")
+    (folder / "paths.lua").write_text(PATHS_SCRIPT)
+    (folder / "comment.lua").write_text(COMMENT_SCRIPT)
+    spread = str(folder / "paths.lua")
+    with ThreadPoolExecutor(16) as pool:  # concurrent requests keep both workers busy: both render every page
+        list(pool.map(lambda path: Visitor(base).get(path), article_paths * 8))
+    form, reader_cookie = comment_form(base)
+    results = {"constant": run_wrk(base + "/bench/constant", seconds),
+               "home": run_wrk(base + "/", seconds),
+               f"article ({articles})": run_wrk(base, seconds, spread, {"BENCH_PATHS": str(folder / "articles.txt")}),
+               "tag": run_wrk(base + "/tags/bench-1", seconds),
+               "category": run_wrk(base + category, seconds),
+               "read count": run_wrk(base, seconds, spread, {"BENCH_PATHS": str(folder / "reads.txt")}),
+               "editor article": run_wrk(base, seconds, spread, {"BENCH_PATHS": str(folder / "articles.txt")},
+                                         (f"Cookie: {editor_cookie(base)}",)),
+               "comment POST": run_wrk(base, seconds, str(folder / "comment.lua"), {
+                   "BENCH_FORM": form, "BENCH_COOKIE": reader_cookie,
+                   "BENCH_POST": "/articles/benchmark-story-0/comments"})}
+    return results
+
+
+def table(results: dict[str, dict]) -> str:
+    """One table: req/s, p50, p99, ratio to the constant."""
+    constant = results["constant"]["rate"]
+    lines = [f"{'target':16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7}"]
+    for name, result in results.items():
+        flag = "  (errors)" if result["errors"] else ""
+        lines.append(f"{name:16} {result['rate']:8.0f} {result['p50']:8.2f} {result['p99']:8.2f} "
+                     f"{result['rate'] / constant:7.2f}{flag}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Prepare, serve with gunicorn, measure each target, print the table and write it to a file."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="seconds of wrk per target")
+    parser.add_argument("--articles", type=int, default=200, help="articles the article page is spread over")
+    parser.add_argument("--output", default=str(ROOT / "bench" / "results.txt"), help="where the table is written")
+    arguments = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("Error: wrk is missing; install it with `apt-get install wrk`")
+    folder = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                home = urllib.request.urlopen(base + "/").read().decode()
-                break
-            except OSError:
-                time.sleep(0.1)
-        article = re.search(r'class="item-title"><a href="([^"]+)"', home).group(1)
-        urls = {"constant": "/bench/constant", "home": "/", "article": article}
-        rates = {name: requests_per_second(base + path, seconds) for name, path in urls.items()}
+        server, base = start_server(prepare_instance(folder, arguments.articles))
+        try:
+            results = measure(base, folder, arguments.seconds, arguments.articles)
+        finally:
+            server.terminate()
+            server.wait()
     finally:
-        server.terminate()
-        server.wait()
         shutil.rmtree(folder)
-    for name, rate in rates.items():
-        print(f"{name:9} {rate:9.0f} req/s  {rate / rates['constant']:6.1%} of the constant")
+    report = (f"2 gunicorn workers, wrk -t2 -c16 -d{arguments.seconds}s, a browser's User-Agent; "
+              f"{os.cpu_count()} CPUs\n" + table(results) + "\n")
+    print(report, end="")
+    Path(arguments.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(arguments.output).write_text(report)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    main()

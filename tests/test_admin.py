@@ -66,7 +66,8 @@ def test_a_published_article_appears_on_home_category_and_tag_pages(frozen_clock
     assert article_titles(visitor.get("/categories/politics")) == ["Trade office approved"]
     assert article_titles(visitor.get("/tags/city-council")) == ["Trade office approved"]
     page = text_of(visitor.get("/articles/trade-office-approved"))
-    assert "Politics Trade office approved Published just now · 10 March 2026 1 Read City Council trade" in page
+    assert "Politics Trade office approved Published just now · 10 March 2026 0 Reads City Council trade" in page
+    assert visitor.get(f"/reads/{article.id}").get_json()["label"] == "1 Read"  # what the page's script shows
     assert "Updated" not in page
 
 

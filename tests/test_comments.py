@@ -23,11 +23,24 @@ def hidden_fields(html: str) -> dict[str, str]:
     return {name: unescape(value) for name, value in re.findall(r'<input id="\w+" name="(\w+)" type="hidden" value="([^"]*)"', form)}
 
 
+def form_fields(client, page, address: str = "203.0.113.7") -> dict[str, str]:
+    """The comment form's hidden fields as a reader's browser sends them.
+
+    A page shared by every reader carries them empty: the page's script fetches the token and
+    stamp when the reader starts writing, as this does.
+    """
+    fields = hidden_fields(page.get_data(as_text=True))
+    if not fields["csrf_token"]:
+        answer = client.get("/comments/token", environ_base={"REMOTE_ADDR": address}).get_json()
+        fields.update(csrf_token=answer["csrf_token"], issued=answer["issued"])
+    return fields
+
+
 def post_comment(client, slug: str, name: str = "Ann Reader", body: str = "A thoughtful comment.",
                  address: str = "203.0.113.7", **extra):
-    """GET the article as a reader would, then POST its comment form with these values."""
+    """GET the article as a reader would, start writing (the token arrives), then POST the form with these values."""
     page = client.get(f"/articles/{slug}", environ_base={"REMOTE_ADDR": address})
-    data = {**hidden_fields(page.get_data(as_text=True)), "name": name, "body": body, **extra}
+    data = {**form_fields(client, page, address), "name": name, "body": body, **extra}
     return client.post(f"/articles/{slug}/comments", data=data, environ_base={"REMOTE_ADDR": address})
 
 
@@ -109,7 +122,7 @@ def test_tabs_and_newlines_are_allowed(client, article):
 
 def test_invalid_utf8_is_refused(client, article):
     page = client.get("/articles/bridge-reopens")
-    fields = hidden_fields(page.get_data(as_text=True))
+    fields = form_fields(client, page)
     raw = "&".join(f"{k}={v}" for k, v in fields.items()) + "&name=%FF%FEAnn&body=ok%C3%28"
     response = client.post("/articles/bridge-reopens/comments", data=raw,
                            content_type="application/x-www-form-urlencoded")
@@ -120,7 +133,7 @@ def test_invalid_utf8_is_refused(client, article):
 
 def test_invalid_utf8_in_a_multipart_form_is_refused_by_the_field(client, article):
     page = client.get("/articles/bridge-reopens")
-    fields = {**hidden_fields(page.get_data(as_text=True)), "name": "Ann"}
+    fields = {**form_fields(client, page), "name": "Ann"}
     parts = [f'--b\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()]
     parts.append(b'--b\r\nContent-Disposition: form-data; name="body"\r\n\r\nok \xff\xfe text\r\n--b--\r\n')
     response = client.post("/articles/bridge-reopens/comments", data=b"".join(parts),
@@ -152,14 +165,10 @@ def test_comments_on_unknown_draft_or_scheduled_articles_are_404(frozen_clock, c
 # --- CSRF -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("token", [None, "", "forged-token-value"])
-def test_a_missing_or_wrong_csrf_token_gets_the_400_page(client, article, token):
+@pytest.mark.parametrize("token", ["forged-token-value", "ImFiYyI.forged"])
+def test_a_wrong_csrf_token_gets_the_400_page(client, article, token):
     page = client.get("/articles/bridge-reopens")
-    data = {**hidden_fields(page.get_data(as_text=True)), "name": "Ann", "body": "Sneaky."}
-    if token is None:
-        del data["csrf_token"]
-    else:
-        data["csrf_token"] = token
+    data = {**form_fields(client, page), "name": "Ann", "body": "Sneaky.", "csrf_token": token}
     response = client.post("/articles/bridge-reopens/comments", data=data)
     assert response.status_code == 400
     page_text = text_of(response)
@@ -168,10 +177,25 @@ def test_a_missing_or_wrong_csrf_token_gets_the_400_page(client, article, token)
     assert stored_comments() == []
 
 
+@pytest.mark.parametrize("sent", [{}, {"csrf_token": "", "issued": ""}, {"csrf_token": ""}])
+def test_a_form_sent_without_its_token_comes_back_with_the_text_and_goes_through_when_resent(client, article, sent):
+    # What a reader without JavaScript sends from the page every reader shares: no token, no stamp.
+    page = client.get("/articles/bridge-reopens")
+    assert hidden_fields(page.get_data(as_text=True)) == {"csrf_token": "", "issued": ""}
+    response = client.post("/articles/bridge-reopens/comments", data={**sent, "name": "Ann", "body": "Typed without scripts."})
+    assert response.status_code == 400 and stored_comments() == []
+    assert textarea_text(response) == "Typed without scripts."
+    assert "Please check your comment and send it again." in text_of(response)
+    resent = {**hidden_fields(response.get_data(as_text=True)), "name": "Ann", "body": textarea_text(response)}
+    assert resent["csrf_token"] and resent["issued"]
+    assert client.post("/articles/bridge-reopens/comments", data=resent).status_code == 302
+    assert [comment.body_html for comment in stored_comments()] == ["<p>Typed without scripts.</p>"]
+
+
 def test_a_form_whose_session_was_lost_comes_back_with_the_text(app, article):
     reader = app.test_client()
     page = reader.get("/articles/bridge-reopens", headers={"User-Agent": BROWSER_AGENT})
-    data = {**hidden_fields(page.get_data(as_text=True)), "name": "Ann", "body": "Typed for ages."}
+    data = {**form_fields(reader, page), "name": "Ann", "body": "Typed for ages."}
     reader.delete_cookie("session")  # the browser was restarted
     response = reader.post("/articles/bridge-reopens/comments", data=data)
     assert response.status_code == 400
@@ -216,7 +240,7 @@ def test_a_form_sent_too_fast_comes_back_and_goes_through_when_resent(frozen_clo
 @pytest.mark.parametrize("settings_overrides", [{"COMMENT_MIN_SECONDS": 2, "WTF_CSRF_TIME_LIMIT": 3 * 86400}])
 def test_a_form_older_than_a_day_comes_back_with_the_text(frozen_clock, client, article):
     page = client.get("/articles/bridge-reopens")
-    data = {**hidden_fields(page.get_data(as_text=True)), "name": "Ann", "body": "Slow thoughts."}
+    data = {**form_fields(client, page), "name": "Ann", "body": "Slow thoughts."}
     frozen_clock.shift(timedelta(days=1, seconds=5))
     response = client.post("/articles/bridge-reopens/comments", data=data)
     assert response.status_code == 400
@@ -256,7 +280,7 @@ def post_with_forwarded_for(client, slug: str, body: str, forwarded: str):
     """A comment from 203.0.113.7 whose requests claim to be forwarded for another address."""
     headers = {"X-Forwarded-For": forwarded}
     page = client.get(f"/articles/{slug}", environ_base={"REMOTE_ADDR": "203.0.113.7"}, headers=headers)
-    data = {**hidden_fields(page.get_data(as_text=True)), "name": "Ann", "body": body}
+    data = {**form_fields(client, page), "name": "Ann", "body": body}
     return client.post(f"/articles/{slug}/comments", data=data, environ_base={"REMOTE_ADDR": "203.0.113.7"},
                        headers=headers)
 
@@ -334,7 +358,7 @@ def test_two_racing_posts_of_the_same_text_store_one(app, article):
     forms = []
     for reader in readers:
         page = reader.get("/articles/bridge-reopens", headers={"User-Agent": BROWSER_AGENT})
-        forms.append({**hidden_fields(page.get_data(as_text=True)), "name": "Ann", "body": "Posted twice."})
+        forms.append({**form_fields(reader, page), "name": "Ann", "body": "Posted twice."})
     start = threading.Barrier(len(readers))
 
     def send(index):
@@ -402,7 +426,7 @@ def test_fifty_readers_posting_at_once_all_get_stored(app, article):
     forms = []
     for number, reader in enumerate(readers):
         page = reader.get("/articles/bridge-reopens", headers={"User-Agent": BROWSER_AGENT})
-        forms.append({**hidden_fields(page.get_data(as_text=True)), "name": f"Reader {number}", "body": f"Comment {number}"})
+        forms.append({**form_fields(reader, page), "name": f"Reader {number}", "body": f"Comment {number}"})
     start = threading.Barrier(50)
 
     def send(index):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import re
 import socket
 import subprocess
@@ -103,10 +104,12 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def post_comment(server: str, body: str) -> int:
-    """Open the article in a fresh browser on this server, send the comment, return the status."""
+    """Open the article in a fresh browser on this server, start writing (the script fetches the token), send."""
     browser = Browser()
     _, _, html = browser.get(server + "/articles/shared")
     fields = dict(re.findall(r'<input id="\w+" name="(\w+)" type="hidden" value="([^"]*)"', html))
+    _, _, answer = browser.get(server + "/comments/token")
+    fields |= json.loads(answer)
     data = {name: unescape(value) for name, value in fields.items()} | {"name": "Ann", "body": body}
     status, _, _ = browser.post(server + "/articles/shared/comments", data)
     return status
@@ -131,7 +134,7 @@ def test_comments_through_both_servers_are_all_stored_and_the_sixth_in_a_minute_
     assert statuses == [302] * 5
     assert post_comment(servers[1], "The sixth") == 429
     assert post_comment(servers[0], "The seventh") == 429
-    _, _, html = Browser().get(servers[1] + "/articles/shared")
+    html = eventually(servers[1] + "/articles/shared", lambda page: "Comment number 4" in page)
     assert [f"Comment number {n}" for n in range(5)] == re.findall(r"Comment number \d", html)
     assert "The sixth" not in html and "The seventh" not in html
 
@@ -160,3 +163,50 @@ def test_an_article_form_kept_by_one_server_is_restored_by_the_other(servers):
     assert headers["Location"] == "/admin/articles/new"
     _, _, restored = browser.get(first + "/admin/articles/new")
     assert 'value="Kept across servers"' in restored and "Typed on one, kept by the other.</textarea>" in restored
+
+
+def eventually(url: str, shows, seconds: float = 10) -> str:
+    """The page at url once `shows(page)` holds for an anonymous reader; the promise is a second, this allows ten."""
+    deadline = time.monotonic() + seconds
+    while True:
+        _, _, html = Browser().get(url)
+        if shows(html) or time.monotonic() > deadline:
+            return html
+        time.sleep(0.05)
+
+
+def test_anonymous_pages_are_kept_and_a_change_on_one_server_reaches_the_other(servers):
+    first, second = servers
+    answers = [Browser().get(first + "/articles/shared") for _ in range(3)]
+    assert len({headers["ETag"] for _, headers, _ in answers}) == 1
+    for _, headers, _ in answers:
+        assert headers["Cache-Control"] == "public, max-age=10, stale-while-revalidate=30"
+        assert "Set-Cookie" not in headers
+    etag = answers[0][1]["ETag"]
+    request = urllib.request.Request(first + "/articles/shared", headers={"If-None-Match": etag})
+    assert Browser().open(request)[0] == 304
+    editor = Browser()
+    _, _, login = editor.get(second + "/admin/login")
+    editor.post(second + "/admin/login", hidden_fields(login) | {"username": "editor", "password": ADMIN_PASSWORD})
+    article_id = re.search(r'data-count-url="/reads/(\d+)"', answers[0][2])[1]
+    _, _, form = editor.get(f"{second}/admin/articles/{article_id}/edit")
+    published_at = re.search(r'name="published_at" type="datetime-local" value="([^"]*)"', form)[1]
+    typed = {"title": "Shared, then retitled", "slug": "shared", "category": "Local", "body": "Body.",
+             "status": "published", "published_at": published_at, "action": "save"}
+    assert editor.post(f"{second}/admin/articles/{article_id}/edit", hidden_fields(form) | typed)[0] in (302, 303)
+    _, headers, own = editor.get(second + "/articles/shared")  # the editor sees it at once
+    assert "Shared, then retitled" in own and headers["Cache-Control"] == "private, no-store"
+    html = eventually(first + "/articles/shared", lambda page: "Shared, then retitled" in page)
+    assert "Shared, then retitled" in html
+
+
+def test_reads_counted_on_both_servers_add_up(servers):
+    _, _, html = Browser().get(servers[0] + "/articles/shared")
+    url = re.search(r'data-count-url="([^"]+)"', html)[1]
+    counts = [json.loads(Browser().get(servers[number % 2] + url)[2])["reads"] for number in range(6)]
+    assert counts == list(range(counts[0], counts[0] + 6))
+    browser = Browser()
+    status, headers, _ = browser.get(servers[0] + url)
+    assert status == 200 and "Path=/reads/" in headers["Set-Cookie"] and headers["Cache-Control"] == "no-store"
+    again = json.loads(browser.get(servers[1] + url)[2])["reads"]
+    assert again == counts[-1] + 1  # the same browser on the other server: not counted twice

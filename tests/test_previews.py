@@ -142,7 +142,8 @@ def test_news_article_data_survives_a_hostile_title_and_matches_the_database(
     html = client.get(f"/articles/{article.slug}").get_data(as_text=True)
     head = head_of(client.get(f"/articles/{article.slug}"))
     assert len(head.json_ld) == 1 and "<" not in head.json_ld[0]  # nothing in it can end or comment out the script
-    assert html.count("<script") == 1  # the title's </script><script> made no element of its own
+    # The JSON-LD block and our own reader.js: the title's </script><script> made no element of its own.
+    assert html.count("<script") == 2 and html.count('<script type="application/ld+json">') == 1
     data = json.loads(head.json_ld[0])
     db.session.expire_all()
     stored = db.session.get(Article, article.id)

@@ -1,14 +1,16 @@
-"""Counting reads: once per browser session, never for machines, prefetches or HEAD, none lost."""
+"""Counting reads: once per browser, by the page's script or its <noscript> image; never for machines, prefetches or HEAD."""
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from flask import request
 
-from models import Article, db
-from reader import READS_REMEMBERED, should_count_read
+from models import Article, ArticleStatus, SiteVersion, db
+from reader import READS_REMEMBERED, reads_serializer, should_count_read
 from tests.conftest import BROWSER_AGENT
 
 
@@ -71,57 +73,127 @@ def test_head_requests_are_not_reads(counts):
     assert not counts("HEAD", **{"User-Agent": BROWSER_AGENT})
 
 
-def test_a_read_counts_once_per_browser_session(app, client, make_article):
+def count_url(client, slug: str) -> str:
+    """The counting address the article page's script asks, read from the page as the script reads it."""
+    html = client.get(f"/articles/{slug}").get_data(as_text=True)
+    return re.search(r'class="reads" data-count-url="([^"]+)"', html)[1]
+
+
+def test_a_read_counts_once_per_browser(app, client, make_article):
     make_article("Counted", reads=12)
-    assert "13 Reads" in client.get("/articles/counted").get_data(as_text=True)
-    assert "13 Reads" in client.get("/articles/counted").get_data(as_text=True)
+    page = client.get("/articles/counted")
+    assert "12 Reads" in page.get_data(as_text=True)  # the page is the same for all; the script counts
+    url = count_url(client, "counted")
+    first = client.get(url)
+    assert first.get_json() == {"reads": 13, "label": "13 Reads"}
+    assert first.headers["Cache-Control"] == "no-store"
+    cookie = first.headers["Set-Cookie"]
+    assert cookie.startswith("reads=") and "Path=/reads/" in cookie and "HttpOnly" in cookie
+    assert client.get(url).get_json()["label"] == "13 Reads"
+    assert "Set-Cookie" not in client.get(url).headers
     assert reads_of("counted") == 13
     other_browser = app.test_client()
-    other_browser.get("/articles/counted", headers={"User-Agent": BROWSER_AGENT})
+    assert other_browser.get(url, headers={"User-Agent": BROWSER_AGENT}).get_json()["reads"] == 14
     assert reads_of("counted") == 14
+
+
+def test_the_reads_cookie_never_reaches_a_page(client, make_article):
+    make_article("Counted")
+    client.get(count_url(client, "counted"))
+    assert client.get_cookie("reads", path="/reads/") is not None
+    page = client.get("/articles/counted")
+    assert page.headers["Cache-Control"].startswith("public") and "Set-Cookie" not in page.headers
 
 
 def test_one_read_reads_in_the_singular(client, make_article):
     make_article("Fresh")
-    assert "1 Read<" in client.get("/articles/fresh").get_data(as_text=True)
+    assert client.get(count_url(client, "fresh")).get_json()["label"] == "1 Read"
 
 
-def test_machine_prefetch_and_head_views_store_nothing(client, make_article):
+def test_readers_without_javascript_are_counted_by_the_noscript_image_once(client, make_article):
+    make_article("Plain", reads=3)
+    html = client.get("/articles/plain").get_data(as_text=True)
+    image = re.search(r'<noscript><img class="read-pixel" src="([^"]+)" alt="" width="1" height="1"></noscript>', html)[1]
+    answer = client.get(image)
+    assert answer.mimetype == "image/gif" and answer.data.startswith(b"GIF89a")
+    assert answer.headers["Cache-Control"] == "no-store"
+    client.get(image)
+    client.get(count_url(client, "plain"))  # the same browser, its script back on: still one read
+    assert reads_of("plain") == 4
+
+
+def test_machine_prefetch_head_and_page_views_store_nothing(client, make_article):
     make_article("Quiet", reads=5)
-    client.get("/articles/quiet", headers={"User-Agent": "curl/8.5.0"})
-    client.get("/articles/quiet", headers={"Sec-Purpose": "prefetch"})
-    client.head("/articles/quiet")
-    client.get("/articles/quiet", headers={"User-Agent": ""})
+    url = count_url(client, "quiet")
+    client.get(url, headers={"User-Agent": "curl/8.5.0"})
+    client.get(url, headers={"Sec-Purpose": "prefetch"})
+    client.head(url)
+    assert client.get(url, headers={"User-Agent": ""}).get_json()["reads"] == 5
+    for _ in range(3):
+        client.get("/articles/quiet")
     assert reads_of("quiet") == 5
 
 
-def test_the_session_remembers_a_bounded_number_of_reads(client, make_article):
+def test_a_signed_in_editor_is_not_counted(admin_client, make_article):
+    make_article("Inside", reads=2)
+    assert admin_client.get(count_url(admin_client, "inside")).get_json()["reads"] == 2
+    assert reads_of("inside") == 2
+
+
+@pytest.mark.parametrize("status, age", [(ArticleStatus.DRAFT, timedelta(hours=1)),
+                                         (ArticleStatus.PUBLISHED, -timedelta(hours=1))])
+def test_the_counting_address_answers_404_for_what_is_not_published(client, make_article, status, age):
+    hidden = make_article("Not yet", status=status, age=age, reads=4)
+    for url in (f"/reads/{hidden.id}", f"/reads/{hidden.id}.gif", "/reads/99999"):
+        answer = client.get(url)
+        assert answer.status_code == 404 and "Page not found" in answer.get_data(as_text=True)
+        assert "Set-Cookie" not in answer.headers
+    assert reads_of("not-yet") == 4
+
+
+def test_a_read_changes_no_timestamp_and_no_page(client, make_article):
+    article = make_article("Stamped")
+    before = (article.updated_at, article.published_at, article.created_at, SiteVersion.current())
+    client.get(count_url(client, "stamped"))
+    db.session.expire_all()
+    after = db.session.get(Article, article.id)
+    assert reads_of("stamped") == 1
+    assert (after.updated_at, after.published_at, after.created_at, SiteVersion.current()) == before
+
+
+def test_a_forged_reads_cookie_counts_as_none(client, make_article):
+    make_article("Forged")
+    url = count_url(client, "forged")
+    client.set_cookie("reads", "WzEsMiwzXQ.forged", path="/reads/")
+    assert client.get(url).get_json()["reads"] == 1
+
+
+def test_the_cookie_remembers_a_bounded_number_of_reads(app, client, make_article):
     first = make_article("First read")
-    for number in range(READS_REMEMBERED):
-        article = make_article(f"Later {number}")
-        with client.session_transaction() as session:
-            session["read"] = session.get("read", []) + [article.id]
-    client.get("/articles/first-read")
-    with client.session_transaction() as session:
-        remembered = session["read"]
-    assert len(remembered) == READS_REMEMBERED and remembered[-1] == first.id
-    assert len(client.get_cookie("session").value) < 2000
+    earlier = [make_article(f"Later {number}").id for number in range(READS_REMEMBERED)]
+    client.set_cookie("reads", reads_serializer().dumps(earlier), path="/reads/")
+    client.get(f"/reads/{first.id}")
+    remembered = reads_serializer().loads(client.get_cookie("reads", path="/reads/").value)
+    assert len(remembered) == READS_REMEMBERED and remembered[-1] == first.id and earlier[0] not in remembered
+    assert len(client.get_cookie("reads", path="/reads/").value) < 2000
 
 
-def test_concurrent_views_from_distinct_sessions_lose_no_read(app, make_article):
-    make_article("Popular", reads=7)
+def test_concurrent_reads_from_distinct_browsers_lose_none(app, make_article):
+    article = make_article("Popular", reads=7)
 
     def view(_):
         browser = app.test_client()
-        return browser.get("/articles/popular", headers={"User-Agent": BROWSER_AGENT}).status_code
+        return browser.get(f"/reads/{article.id}", headers={"User-Agent": BROWSER_AGENT}).get_json()["reads"]
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        statuses = list(pool.map(view, range(100)))
-    assert statuses == [200] * 100
+        answers = list(pool.map(view, range(100)))
     assert reads_of("popular") == 107
+    assert sorted(answers) == list(range(8, 108))  # each reader got the count its own read made
 
 
-def test_a_read_past_two_billion_still_counts(client, make_article):
-    make_article("Viral", reads=2**31 - 1)
-    assert "2,147,483,648 Reads" in client.get("/articles/viral").get_data(as_text=True)
+def test_a_read_past_two_billion_still_counts(app, make_article):
+    article = make_article("Viral", reads=2**31 - 1)
+    browser = app.test_client()
+    answer = browser.get(f"/reads/{article.id}", headers={"User-Agent": BROWSER_AGENT})
+    assert answer.json["reads"] == 2**31 and answer.json["label"] == "2,147,483,648 Reads"
     assert reads_of("viral") == 2**31

@@ -11,6 +11,7 @@ from text import (
     excerpt,
     normalize_tag_name,
     relative_time,
+    relative_time_holds_until,
     render_markdown,
     slugify,
     sort_tag_names,
@@ -176,3 +177,21 @@ def test_escaped_markdown_renders_as_written(line):
     html, plain = render_markdown(escape_markdown(line))
     assert plain == line
     assert html.startswith("<p>")
+
+
+@pytest.mark.parametrize("age, holds_for", [
+    (timedelta(seconds=10), timedelta(seconds=50)),
+    (timedelta(minutes=5, seconds=30), timedelta(seconds=30)),
+    (timedelta(minutes=59, seconds=30), timedelta(seconds=30)),
+    (timedelta(hours=3, minutes=10), timedelta(minutes=50)),
+    (timedelta(hours=30), timedelta(hours=18)),
+    (timedelta(days=3, hours=1), timedelta(hours=23)),
+    (timedelta(days=400), timedelta(days=330)),
+])
+def test_a_relative_time_holds_until_its_text_changes(age, holds_for):
+    now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    then = now - age
+    until = relative_time_holds_until(then, now)
+    assert until - now == holds_for
+    assert relative_time(then, until - timedelta(seconds=1)) == relative_time(then, now)
+    assert relative_time(then, until) != relative_time(then, now)

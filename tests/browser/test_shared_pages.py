@@ -1,0 +1,107 @@
+"""Shared pages in Chromium: reads counted by the page's script, commenting without JavaScript, an editor's own view."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from models import Article, Category, db
+from tests.conftest import ADMIN_PASSWORD, BROWSER_AGENT
+from text import now_utc
+
+# Headless Chromium names itself "HeadlessChrome", which the site rightly takes for a machine;
+# these contexts present the User-Agent of the same Chrome with a window, as a person's would.
+PERSON = {"user_agent": BROWSER_AGENT}
+
+
+def stored_reads(live_app, slug: str) -> int:
+    """The read count in the database."""
+    with live_app.app_context():
+        return db.session.execute(db.select(Article.reads).filter_by(slug=slug)).scalar_one()
+
+
+@pytest.fixture
+def fresh_article(live_app):
+    """A published article of its own, so other tests' reads and comments never touch it."""
+    def make(title: str) -> str:
+        with live_app.app_context():
+            article = Article(title=title, slug=re.sub(r"\W+", "-", title.lower()).strip("-"), status="published",
+                              category=Category.get_or_create("Local"), published_at=now_utc(), reads=40)
+            article.set_body("A paragraph for the shared page tests.")
+            db.session.add(article)
+            db.session.commit()
+            return article.slug
+
+    return make
+
+
+def test_seven_fresh_browsers_add_exactly_seven_reads(browser, live_app, live_server, fresh_article):
+    slug = fresh_article("Seven readers arrive")
+    for number in range(1, 8):
+        context = browser.new_context(**PERSON)
+        page = context.new_page()
+        page.goto(f"{live_server}/articles/{slug}")
+        # The page holds the count it was cached with; the script's answer puts this reader's on it.
+        page.wait_for_function("n => document.querySelector('.reads').textContent === n", arg=f"{40 + number} Reads")
+        page.reload()  # the same browser again: the cookie on the counting path says it has read
+        page.wait_for_function("n => document.querySelector('.reads').textContent === n", arg=f"{40 + number} Reads")
+        context.close()
+    assert stored_reads(live_app, slug) == 47
+
+
+def test_a_browser_without_javascript_comments_after_one_resend_and_its_read_counts(browser, live_app, live_server,
+                                                                                    fresh_article):
+    slug = fresh_article("Plain browsers welcome")
+    context = browser.new_context(java_script_enabled=False, **PERSON)
+    page = context.new_page()
+    page.goto(f"{live_server}/articles/{slug}")
+    page.get_by_label("Name").fill("No Script Reader")
+    page.get_by_label("Comment", exact=True).fill("Written without any scripts.")
+    page.get_by_role("button", name="Post comment").click()
+    page.wait_for_load_state()
+    assert "Please check your comment and send it again." in page.locator("#comment-form").inner_text()
+    assert page.get_by_label("Comment", exact=True).input_value() == "Written without any scripts."
+    page.get_by_role("button", name="Post comment").click()
+    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    anchor = page.url.rsplit("#", 1)[1]
+    assert "Written without any scripts." in page.locator(f"#{anchor}").inner_text()
+    assert stored_reads(live_app, slug) == 41  # counted by the <noscript> image, once
+    context.close()
+
+
+def test_a_reader_with_javascript_comments_in_one_send(page, live_server, fresh_article):
+    slug = fresh_article("Scripted readers comment")
+    page.goto(f"{live_server}/articles/{slug}")
+    assert page.locator("[name=csrf_token]").input_value() == ""
+    page.get_by_label("Name").fill("Script Reader")
+    page.get_by_label("Comment", exact=True).fill("One send is enough.")
+    page.get_by_role("button", name="Post comment").click()
+    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    assert "One send is enough." in page.locator(".comment-list").inner_text()
+
+
+def test_an_editor_sees_their_edit_at_once(browser, live_app, live_server, fresh_article):
+    slug = fresh_article("Before the edit")
+    reader = browser.new_context()
+    assert "Before the edit" in reader.new_page().goto(f"{live_server}/articles/{slug}").text()
+    with live_app.app_context():
+        from auth import create_admin
+
+        create_admin("shared-pages-editor", ADMIN_PASSWORD)
+        article_id = db.session.execute(db.select(Article.id).filter_by(slug=slug)).scalar_one()
+    editor = browser.new_context()
+    page = editor.new_page()
+    page.goto(live_server + "/admin/login")
+    page.get_by_label("Name").fill("shared-pages-editor")
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server + "/admin/")
+    page.goto(f"{live_server}/admin/articles/{article_id}/edit")
+    page.get_by_label("Title").fill("After the edit")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server}/articles/{slug}")
+    assert page.locator("h1").inner_text() == "After the edit"
+    editor.close()
+    reader.close()
