@@ -5,9 +5,21 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask import Blueprint, Request, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Request,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
+import search
 from forms import CommentForm
 from models import (
     Article,
@@ -88,7 +100,7 @@ def listing(template: str, section: Listing | None = None, **context):
 @bp.get("/")
 def home():
     """The newest published articles."""
-    return listing("reader/home.html")
+    return listing("reader/home.html", most_read=Article.most_read())
 
 
 def redirect_to_slug(slug: str):
@@ -141,7 +153,8 @@ def render_article(article: Article, form: CommentForm, reads: int | None = None
     comments = Comment.shown_on(article.id, session.get("own_comments", [])) if article.id else []
     set_nav_section("category", article.category.slug, current="true")
     return render_template("reader/article.html", article=article, comments=comments, form=form,
-                           reads=article.reads if reads is None else reads, **extra)
+                           reads=article.reads if reads is None else reads, related=article.related(),
+                           most_read=Article.most_read(), **extra)
 
 
 @bp.get("/articles/<slug>")
@@ -158,3 +171,27 @@ def article(slug: str):
     form = CommentForm()
     form.stamp()
     return render_article(found, form, reads)
+
+
+def search_page_number() -> int:
+    """The results page asked for: 1 to search.MAX_PAGES, else a 404."""
+    raw = request.args.get("page", "1")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3 and 1 <= int(raw) <= search.MAX_PAGES):
+        abort(404)
+    return int(raw)
+
+
+@bp.get("/search")
+def search_results():
+    """Published articles matching the reader's words, best first; whatever was typed is a search."""
+    number = search_page_number()
+    terms = search.read_query(request.args.get("q"))
+    results = search.search(terms, number)
+    if number > 1 and not results.hits:
+        abort(404)
+    html = render_template("reader/search.html", terms=terms, results=results, number=number,
+                           max_query=search.MAX_QUERY_CHARS, per_page=search.PER_PAGE,
+                           max_pages=search.MAX_PAGES)
+    response = make_response(html)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
