@@ -62,13 +62,19 @@ class Results:
 
 @dataclass
 class Document:
-    """The plain text one article is indexed by."""
+    """The plain text one article is indexed by, without the match markers (an editor could paste them)."""
 
     id: int
     title: str
     summary: str
     body: str
     tags: str
+
+    def __post_init__(self) -> None:
+        """Drop the private-use markers from every part, so only the engine's marks become <mark>."""
+        markers = {ord(MARK_START): None, ord(MARK_END): None}
+        for name in ("title", "summary", "body", "tags"):
+            setattr(self, name, (getattr(self, name) or "").translate(markers))
 
 
 def read_query(raw: str | None) -> Terms:
@@ -260,7 +266,7 @@ def keep_index_in_step(session: Session, flush_context) -> None:
 
 def document_of(article: Article, tags: str) -> Document:
     """The indexed text of an article in hand."""
-    return Document(article.id, article.title or "", article.summary or "", article.plain_text(), tags)
+    return Document(article.id, article.title, article.summary, article.plain_text(), tags)
 
 
 # --- Rebuilding ----------------------------------------------------------------------------------------------
@@ -276,7 +282,7 @@ def reindex(progress: Callable[[int], None] = lambda done: None) -> int:
         rows = db.session.execute(select(Article.id, Article.title, Article.summary, Article.body_source)
                                   .where(Article.id.in_(chunk))).all()
         names = tag_names_of(connection, chunk)
-        index.store(connection, [Document(key, title, summary or "", Article.plain_text_of(source), names[key])
+        index.store(connection, [Document(key, title, summary, Article.plain_text_of(source), names[key])
                                  for key, title, summary, source in rows])
         progress(len(chunk))
     db.session.commit()
