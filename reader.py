@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import parse_qs
 
 from flask import (
     Blueprint,
@@ -181,11 +182,18 @@ def search_page_number() -> int:
     return int(raw)
 
 
+def search_text() -> str:
+    """The `q` parameter, with bytes that are not UTF-8 read as U+FFFD (a word break), not as '%FF' text."""
+    raw = request.query_string.decode("utf-8", "replace")
+    values = parse_qs(raw, keep_blank_values=True, encoding="utf-8", errors="replace").get("q", [""])
+    return values[0]
+
+
 @bp.get("/search")
 def search_results():
     """Published articles matching the reader's words, best first; whatever was typed is a search."""
     number = search_page_number()
-    terms = search.read_query(request.args.get("q"))
+    terms = search.read_query(search_text())
     results = search.search(terms, number)
     if number > 1 and not results.hits:
         abort(404)
