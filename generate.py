@@ -34,9 +34,9 @@ class Vocabulary:
     """Made-up words with Zipf weights, and tag names with a long tail."""
 
     words: list[str]
-    word_weights: list[float]
+    word_weights: list[float]  # cumulative, so each draw is a bisection, not a sum
     tags: list[str]
-    tag_weights: list[float]
+    tag_weights: list[float]  # cumulative too
 
 
 def make_vocabulary(rng: random.Random, size: int = 6000, tag_count: int = 300) -> Vocabulary:
@@ -50,13 +50,13 @@ def make_vocabulary(rng: random.Random, size: int = 6000, tag_count: int = 300) 
     rng.shuffle(words)
     words = [word for word in dict.fromkeys(words) if word not in PLANTED][:size]
     tags = [f"{words[-1 - n]} {words[-1 - n - tag_count]}" if n % 5 == 0 else words[-1 - n] for n in range(tag_count)]
-    return Vocabulary(words, [1 / rank for rank in range(1, len(words) + 1)],
-                      tags, [1 / rank ** 1.1 for rank in range(1, tag_count + 1)])
+    return Vocabulary(words, list(itertools.accumulate(1 / rank for rank in range(1, len(words) + 1))),
+                      tags, list(itertools.accumulate(1 / rank ** 1.1 for rank in range(1, tag_count + 1))))
 
 
 def sentence(rng: random.Random, vocabulary: Vocabulary, length: int) -> str:
     """A capitalised sentence of Zipf-distributed words."""
-    words = rng.choices(vocabulary.words, vocabulary.word_weights, k=length)
+    words = rng.choices(vocabulary.words, cum_weights=vocabulary.word_weights, k=length)
     return " ".join(words).capitalize() + "."
 
 
@@ -117,7 +117,7 @@ def article_rows(rng: random.Random, vocabulary: Vocabulary, first_id: int, coun
                          "category_id": rng.choice(category_ids), "status": status, "created_at": when,
                          "published_at": when if status == ArticleStatus.PUBLISHED else None,
                          "updated_at": when, "reads": reads})
-        chosen = set(rng.choices(range(len(tag_ids)), vocabulary.tag_weights, k=rng.randint(2, 6)))
+        chosen = set(rng.choices(range(len(tag_ids)), cum_weights=vocabulary.tag_weights, k=rng.randint(2, 6)))
         listed = when if status == ArticleStatus.PUBLISHED else None
         links += [{"article_id": key, "tag_id": tag_ids[index], "listed_at": listed} for index in chosen]
         names = " ".join(sorted(vocabulary.tags[index] for index in chosen))
@@ -149,14 +149,14 @@ def add_comments(rng: random.Random, vocabulary: Vocabulary, article_ids: list[i
     """Comments gathered on few articles (Pareto weights), most visible, some pending or hidden."""
     if not article_ids:
         return
-    weights = [rng.paretovariate(1.1) for _ in article_ids]
+    weights = list(itertools.accumulate(rng.paretovariate(1.5) for _ in article_ids))
     statuses = [CommentStatus.VISIBLE] * 8 + [CommentStatus.PENDING, CommentStatus.HIDDEN]
     for start in range(0, count, BATCH):
         size = min(BATCH, count - start)
         rows = [{"article_id": article_id, "author_name": f"Reader {rng.randint(1, 5000)}",
                  "body_html": f"<p>{escape(sentence(rng, vocabulary, rng.randint(5, 40)))}</p>",
                  "status": rng.choice(statuses), "created_at": now - timedelta(minutes=rng.randint(0, 10_000))}
-                for article_id in rng.choices(article_ids, weights, k=size)]
+                for article_id in rng.choices(article_ids, cum_weights=weights, k=size)]
         db.session.execute(insert(Comment.__table__), rows)
         db.session.commit()
         progress(size)

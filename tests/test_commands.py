@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -177,3 +178,43 @@ def test_the_slug_migration_recomputes_slugs_and_keeps_every_old_address(tmp_pat
         assert listed == ["2020-01-01 00:00:00.000000"] or listed == ["2020-01-01 00:00:00"]
         assert Category.get_or_create("Ærø").slug == "aero" and Tag.get_or_create_all(["Ærø"]) == [aero]
         assert Category.get_or_create("أخبار").id == 4
+
+
+def test_generate_fills_the_database_with_realistic_articles_tags_comments_and_their_index(app_with_db):
+    from collections import Counter
+
+    from models import Tag, article_tags
+
+    app, runner = app_with_db
+    result = runner.invoke(args=["generate", "--articles", "60", "--comments", "300"])
+    assert result.exit_code == 0, result.output
+    assert "Generating" in result.output and "Added 60 articles and 300 comments." in result.output
+    with app.app_context():
+        articles = db.session.execute(db.select(Article)).scalars().all()
+        assert len(articles) == 60
+        assert all(len(article.body_source) > 400 and "<p>" in article.body_html for article in articles)
+        assert sum(len(article.body_source) for article in articles) / 60 > 3000
+        assert any("\n## " in article.body_source for article in articles)
+        assert any("\n- " in article.body_source for article in articles)
+        per_tag = Counter(db.session.execute(db.select(article_tags.c.tag_id)).scalars())
+        assert db.session.execute(db.select(db.func.count(Tag.id))).scalar_one() == 300
+        assert max(per_tag.values()) >= 5 * min(per_tag.values())  # a long tail
+        per_article = Counter(db.session.execute(db.select(Comment.article_id)).scalars())
+        assert sum(per_article.values()) == 300 and max(per_article.values()) >= 4 * (300 / 60)  # uneven
+        council = search.search(search.read_query("council")).hits
+        assert council and all("<mark>council</mark>" in str(hit.snippet).lower() for hit in council)
+
+
+def test_generate_refuses_a_negative_count(app_with_db):
+    _, runner = app_with_db
+    result = runner.invoke(args=["generate", "--articles", "-5"])
+    assert result.exit_code == 2 and "Invalid value for '--articles'" in result.output
+
+
+@pytest.fixture
+def app_with_db(tmp_path):
+    """A fresh app whose database init-db built."""
+    app = create_app(settings_for_tests(tmp_path))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    return app, runner
