@@ -18,10 +18,12 @@ VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
 def reader_paths(live_server: str) -> list[str]:
-    """One page of each kind: home, article, category, tag, tags, an older page and a 404."""
+    """One page of each kind: home, article, category, tag, tags, search (results, none, empty, cut short), a 404."""
     home = urllib.request.urlopen(live_server + "/").read().decode()
     article = home.split('class="item-title"><a href="', 1)[1].split('"', 1)[0]
-    return ["/", article, "/categories/politics", "/tags/housing", "/tags", "/no-such-page", "/admin/login"]
+    return ["/", article, "/categories/politics", "/tags/housing", "/tags", "/no-such-page", "/admin/login",
+            "/search?q=council+hous", "/search?q=zzzz+%22%3Cb%3E", "/search?q=", "/search?q=" + "housing+" * 40,
+            "/search?q=council&page=2"]
 
 
 ADMIN_PATHS = ["/admin/", "/admin/articles/new", "/admin/articles/1/edit", "/admin/articles/1/delete",
