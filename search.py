@@ -176,10 +176,12 @@ class TsvectorIndex:
     def search(self, words: list[str], offset: int, limit: int) -> list:
         """(article, raw headline) rows of published matches, best first."""
         query_ = func.to_tsquery("english", tsquery_text(words))
-        vector = self.table.c.search_vector
+        # The columns the models leave out, named on the articles table the query already reads.
+        vector = literal_column("articles.search_vector", TSVECTOR)
+        body = literal_column("articles.search_body", Text)
         options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, MinWords=12"
-        headline = func.ts_headline("english", self.table.c.search_body, query_, options)
-        query = (select(Article, headline).join(self.table, self.table.c.id == Article.id)
+        headline = func.ts_headline("english", body, query_, options)
+        query = (select(Article, headline)
                  .where(vector.op("@@")(query_), Article.is_published())
                  .order_by(func.ts_rank(vector, query_).desc(), Article.id.desc()).offset(offset).limit(limit)
                  .options(joinedload(Article.category)))
@@ -189,7 +191,8 @@ class TsvectorIndex:
     def vector(title, summary, body, tags):
         """The weighted tsvector of an article's parts."""
         def part(value, weight):
-            return func.setweight(func.to_tsvector("english", func.coalesce(value, "")), weight)
+            # The weight is a "char" constant; a bound varchar would match no setweight().
+            return func.setweight(func.to_tsvector("english", func.coalesce(value, "")), literal_column(f"'{weight}'"))
         return part(title, "A").op("||")(part(summary, "B")).op("||")(part(body, "C")).op("||")(part(tags, "C"))
 
     def drop(self, connection: Connection, ids: Iterable[int]) -> None:

@@ -74,8 +74,8 @@ def test_a_result_shows_category_relative_date_title_and_a_marked_snippet(client
     response = client.get("/search?q=budget")
     page = text_of(response)
     assert "Politics" in page and "3 days ago" in page and "Budget vote" in page
-    assert snippets(response) == ["Councillors met on Monday. The <mark>budget</mark> passed by nine votes to four "
-                                  "after a long debate."]
+    [snippet] = snippets(response)
+    assert "<mark>budget</mark> passed by nine votes to four" in snippet and snippet.count("<mark>") == 1
     html = response.get_data(as_text=True)
     assert 'href="/articles/budget-vote"' in html and 'href="/categories/politics"' in html
 
@@ -222,8 +222,7 @@ def test_the_index_follows_create_edit_unpublish_and_delete_through_the_newsroom
     assert titles_for(client, "pier") == ["Ferry office approved"]
     confirm = admin_client.get(f"/admin/articles/{article.id}/delete")
     admin_client.post(f"/admin/articles/{article.id}/delete", data={"csrf_token": csrf_token_of(confirm)})
-    assert titles_for(client, "pier") == []
-    assert db.session.execute(text("SELECT count(*) FROM search_index")).scalar_one() == 0
+    assert titles_for(client, "pier") == [] and indexed_body(article.id) is None
 
 
 def test_a_tag_rename_and_merge_reach_the_index(client, make_article):
@@ -264,8 +263,7 @@ def test_an_edit_rolled_back_leaves_the_index_as_it_was(client, make_article):
 def test_reindex_rebuilds_the_index_with_a_progress_bar(client, runner, make_article):
     make_article("Quay works", body="The quay.", tags=("docks",))
     make_article("Pier works", body="The pier.")
-    db.session.execute(text("DELETE FROM search_index"))
-    db.session.commit()
+    wipe_index()
     assert titles_for(client, "quay") == []
     result = runner.invoke(args=["reindex"])
     assert result.exit_code == 0 and "Indexing articles" in result.output and "Indexed 2 articles." in result.output
@@ -274,5 +272,22 @@ def test_reindex_rebuilds_the_index_with_a_progress_bar(client, runner, make_art
 
 def test_the_index_holds_plain_text_never_html(make_article):
     article = make_article("Quay", body="## A heading\n\nSome **bold** words and a [link](https://example.com/x).")
-    body = db.session.execute(text("SELECT body FROM search_index WHERE rowid = :id"), {"id": article.id}).scalar_one()
-    assert body == "Some bold words and a link." and "<" not in body
+    assert indexed_body(article.id) == "Some bold words and a link."
+
+
+def indexed_body(article_id: int) -> str | None:
+    """The body text the index holds for an article (None when it holds none), on either engine."""
+    if db.engine.dialect.name == "postgresql":
+        query = text("SELECT search_body FROM articles WHERE id = :id")
+    else:
+        query = text("SELECT body FROM search_index WHERE rowid = :id")
+    return db.session.execute(query, {"id": article_id}).scalar_one_or_none()
+
+
+def wipe_index() -> None:
+    """Empty the search index behind the application's back, as a database restored without it would be."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("UPDATE articles SET search_vector = NULL, search_body = NULL"))
+    else:
+        db.session.execute(text("DELETE FROM search_index"))
+    db.session.commit()
