@@ -20,8 +20,10 @@ from models import Article, db
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
-    """Create the database schema, or upgrade it to the newest revision."""
+    """Create the database schema, or upgrade it to the newest revision; index articles the search lacks."""
     upgrade()
+    if search.missing_count():
+        rebuild_search_index()
     click.echo("Database is up to date.")
 
 
@@ -92,7 +94,12 @@ def set_password_command(name: str, password_stdin: bool) -> None:
 @click.command("reindex")
 @with_appcontext
 def reindex_command() -> None:
-    """Rebuild the search index from every article (after an upgrade, or to be sure)."""
+    """Rebuild the search index from every article (to be sure; init-db fills it after an upgrade)."""
+    rebuild_search_index()
+
+
+def rebuild_search_index() -> None:
+    """Rebuild the search index with a progress bar."""
     total = db.session.execute(db.select(db.func.count(Article.id))).scalar_one()
     with click.progressbar(length=total, label="Indexing articles") as bar:
         done = search.reindex(bar.update)

@@ -298,6 +298,15 @@ def reindex(progress: Callable[[int], None] = lambda done: None) -> int:
     return len(ids)
 
 
+def missing_count() -> int:
+    """How many articles the index lacks: all of them after upgrading a site with articles to the index."""
+    if _engine(db.session.get_bind()).__class__ is TsvectorIndex:
+        query = select(func.count()).select_from(TsvectorIndex.table).where(TsvectorIndex.table.c.search_vector.is_(None))
+        return db.session.execute(query).scalar_one()
+    indexed = select(Fts5Index.table.c.rowid)
+    return db.session.execute(select(func.count(Article.id)).where(Article.id.not_in(indexed))).scalar_one()
+
+
 def store_documents(documents: list[Document]) -> None:
     """Index documents prepared elsewhere (the data generator), in the session's transaction."""
     connection = db.session.connection()

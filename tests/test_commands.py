@@ -53,6 +53,32 @@ def test_upgrading_a_database_with_articles_keeps_its_tag_pages(tmp_path):
     assert page.status_code == 200 and "Old story" in page.get_data(as_text=True)
 
 
+def test_init_db_indexes_the_articles_of_a_site_upgraded_to_search(tmp_path):
+    from flask_migrate import upgrade
+
+    from text import now_utc
+
+    app = create_app(settings_for_tests(tmp_path))
+    with app.app_context():
+        upgrade(revision="0008")
+        when = now_utc().replace(tzinfo=None).isoformat(" ")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO categories (id, name, slug) VALUES (1, 'Local', 'local')")
+            connection.exec_driver_sql("INSERT INTO tags (id, name, slug) VALUES (1, 'lighthouse', 'lighthouse')")
+            connection.exec_driver_sql(
+                "INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id,"
+                " status, created_at, published_at, updated_at, reads) VALUES (1, 'old', 'Old story', '', '',"
+                f" 'The **quay** reopened.', '', 1, 'published', '{when}', '{when}', '{when}', 0)")
+            connection.exec_driver_sql("INSERT INTO article_tags (article_id, tag_id) VALUES (1, 1)")
+        db.engine.dispose()
+    runner = app.test_cli_runner()
+    first, second = runner.invoke(args=["init-db"]), runner.invoke(args=["init-db"])
+    assert "Indexed 1 articles." in first.output and "Indexed" not in second.output  # once is enough
+    with app.app_context():
+        for words in ("quay", "lighthouse", "old story"):
+            assert [hit.article.slug for hit in search.search(search.read_query(words)).hits] == ["old"]
+
+
 def test_demo_loads_a_dozen_articles_with_comments_once(app, runner, client):
     first = runner.invoke(args=["demo"])
     second = runner.invoke(args=["demo"])

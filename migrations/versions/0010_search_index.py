@@ -5,8 +5,8 @@ Revises: 0008
 Create Date: 2026-12-02 14:00:00
 
 SQLite: an FTS5 table (rowid = article id) with the porter tokenizer. PostgreSQL: a tsvector column
-under a GIN index, and the body's plain text for ts_headline; the application fills both. Run
-`flask --app app reindex` after upgrading a database that already has articles.
+under a GIN index, and the body's plain text for ts_headline; the application fills both
+(`flask --app app init-db` indexes the articles of a site upgraded to this revision).
 """
 from alembic import op
 import sqlalchemy as sa
