@@ -162,6 +162,10 @@ class Fts5Index:
         """Empty the index before a rebuild."""
         connection.execute(self.table.delete())
 
+    def missing(self):
+        """The count of articles without a row in the index."""
+        return select(func.count(Article.id)).where(Article.id.not_in(select(self.table.c.rowid)))
+
 
 class TsvectorIndex:
     """PostgreSQL: articles.search_vector (weighted A/B/C) under a GIN index, ts_rank and ts_headline.
@@ -217,6 +221,10 @@ class TsvectorIndex:
 
     def clear(self, connection: Connection) -> None:
         """Nothing to empty: a rebuild overwrites every article's vector."""
+
+    def missing(self):
+        """The count of articles without a vector."""
+        return select(func.count()).select_from(self.table).where(self.table.c.search_vector.is_(None))
 
 
 def _engine(bind) -> Fts5Index | TsvectorIndex:
@@ -300,11 +308,7 @@ def reindex(progress: Callable[[int], None] = lambda done: None) -> int:
 
 def missing_count() -> int:
     """How many articles the index lacks: all of them after upgrading a site with articles to the index."""
-    if _engine(db.session.get_bind()).__class__ is TsvectorIndex:
-        query = select(func.count()).select_from(TsvectorIndex.table).where(TsvectorIndex.table.c.search_vector.is_(None))
-        return db.session.execute(query).scalar_one()
-    indexed = select(Fts5Index.table.c.rowid)
-    return db.session.execute(select(func.count(Article.id)).where(Article.id.not_in(indexed))).scalar_one()
+    return db.session.execute(_engine(db.session.get_bind()).missing()).scalar_one()
 
 
 def store_documents(documents: list[Document]) -> None:
