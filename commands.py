@@ -12,15 +12,20 @@ from flask_migrate import upgrade
 
 import auth
 import demo
+import generate
 import importer
 import media
+import search
+from models import Article, db
 
 
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
-    """Create the database schema, or upgrade it to the newest revision."""
+    """Create the database schema, or upgrade it to the newest revision; index articles the search lacks."""
     upgrade()
+    if search.missing_count():
+        rebuild_search_index()
     click.echo("Database is up to date.")
 
 
@@ -100,8 +105,35 @@ def media_gc_command(grace_hours: int) -> None:
     click.echo(f"Removed {len(removed)} file{'s' if len(removed) != 1 else ''}.")
 
 
+@click.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the search index from every article (to be sure; init-db fills it after an upgrade)."""
+    rebuild_search_index()
+
+
+def rebuild_search_index() -> None:
+    """Rebuild the search index with a progress bar."""
+    total = db.session.execute(db.select(db.func.count(Article.id))).scalar_one()
+    with click.progressbar(length=total, label="Indexing articles") as bar:
+        done = search.reindex(bar.update)
+    click.echo(f"Indexed {done} articles.")
+
+
+@click.command("generate")
+@click.option("--articles", type=click.IntRange(0, 10_000_000), default=1000, show_default=True)
+@click.option("--comments", type=click.IntRange(0, 100_000_000), default=0, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed makes the same content.")
+@with_appcontext
+def generate_command(articles: int, comments: int, seed: int) -> None:
+    """Fill the database with made-up articles and comments, for measuring (never on a real site)."""
+    with click.progressbar(length=articles + comments, label="Generating") as bar:
+        generate.generate(articles, comments, seed, bar.update)
+    click.echo(f"Added {articles} articles and {comments} comments.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with `flask --app app`."""
     for command in (init_db_command, demo_command, import_text_command, create_admin_command, set_password_command,
-                    media_gc_command):
+                    media_gc_command, reindex_command, generate_command):
         app.cli.add_command(command)

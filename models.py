@@ -7,7 +7,7 @@ import binascii
 import enum
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_login import UserMixin
@@ -35,9 +35,11 @@ from sqlalchemy import (
     select,
     true,
     type_coerce,
+    union_all,
     update,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -49,6 +51,7 @@ from sqlalchemy.orm import (
     selectinload,
     undefer,
 )
+from sqlalchemy.sql.expression import ColumnElement
 
 from text import TAG_NAME_MAX, now_utc, render_markdown, slugify
 from text import excerpt as make_excerpt
@@ -94,6 +97,33 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class Wide(ColumnElement):
+    """A condition the query planner should not pick an index for, because most rows pass it.
+
+    SQLite reads it as likelihood(condition, 0.99); elsewhere it is the condition itself. The most-read
+    query needs it: its week's range would otherwise lead SQLite to range-scan ix_articles_listing and
+    sort every article of the week, instead of walking ix_articles_most_read in reads order.
+    """
+
+    inherit_cache = True
+    type = Boolean()
+
+    def __init__(self, condition) -> None:
+        self.condition = condition
+
+
+@compiles(Wide)
+def _compile_wide(element: Wide, compiler, **kw) -> str:
+    """The condition as it is."""
+    return compiler.process(element.condition, **kw)
+
+
+@compiles(Wide, "sqlite")
+def _compile_wide_sqlite(element: Wide, compiler, **kw) -> str:
+    """The condition marked as true for almost every row."""
+    return f"likelihood({compiler.process(element.condition, **kw)}, 0.99)"
 
 
 @event.listens_for(Engine, "connect")
@@ -319,6 +349,7 @@ class Tag(db.Model):
     def merge_into(self, target: Tag) -> None:
         """Move this tag's links to `target` and delete it; an article with both keeps one link, the earlier."""
         links = article_tags.c
+        moved = list(db.session.execute(select(links.article_id).where(links.tag_id == self.id)).scalars())
         both = select(links.article_id).where(links.tag_id == target.id)
         for article_id, listed_at in db.session.execute(
                 select(links.article_id, links.listed_at).where(links.tag_id == self.id, links.article_id.in_(both))):
@@ -330,6 +361,7 @@ class Tag(db.Model):
         db.session.execute(delete(article_tags).where(links.tag_id == self.id, links.article_id.in_(both)))
         db.session.execute(update(article_tags).where(links.tag_id == self.id).values(tag_id=target.id))
         hand_over_redirects(self, target, TagRedirect, TagRedirect.tag_id)
+        note_retagged(moved)
         db.session.expire(target, ["articles"])
         db.session.delete(self)
 
@@ -348,6 +380,16 @@ class Tag(db.Model):
         return [(tag, n) for tag, n in db.session.execute(query)]
 
 
+# Session.info key: ids of articles whose tags changed by bulk statements the ORM cannot see (a tag merge);
+# the search index gives them their tag names afresh at the next flush.
+RETAGGED = "articles_retagged"
+
+
+def note_retagged(article_ids: list[int]) -> None:
+    """Tell the next flush that these articles' tag names changed behind the ORM's back."""
+    db.session.info.setdefault(RETAGGED, set()).update(article_ids)
+
+
 def _first_content_time(context) -> datetime:
     """A new article's content dates from its publication when it has one (imports), else from now."""
     return context.get_current_parameters().get("published_at") or now_utc()
@@ -358,6 +400,8 @@ class Article(db.Model):
     __table_args__ = (
         Index("ix_articles_listing", "status", "published_at", "id"),
         Index("ix_articles_category_listing", "category_id", "status", "published_at", "id"),
+        # Most read of the week: walked in reads order, published_at checked in the index itself.
+        Index("ix_articles_most_read", "status", "reads", "published_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -429,6 +473,17 @@ class Article(db.Model):
         self.body_source = source
         self.body_html, plain = render_markdown(source)
         self.excerpt = make_excerpt(plain)
+        self._plain_text = plain
+
+    def plain_text(self) -> str:
+        """The body's plain words, as set_body derived them (or derived again), for the search index."""
+        cached = getattr(self, "_plain_text", None)
+        return cached if cached is not None else self.plain_text_of(self.body_source or "")
+
+    @staticmethod
+    def plain_text_of(source: str) -> str:
+        """The plain words of a Markdown body, as render_markdown derives them."""
+        return render_markdown(source)[1]
 
     def note_content_change(self, was_live: bool) -> None:
         """Record a change of what readers see; one made before publication is no update to them."""
@@ -514,6 +569,43 @@ class Article(db.Model):
             self.redirects.append(SlugRedirect(old_slug=self.slug))
         self.redirects = [redirect for redirect in self.redirects if redirect.old_slug != new_slug]
         self.slug = new_slug
+
+    @classmethod
+    def most_read(cls, days: int = 7, limit: int = 5) -> list[Article]:
+        """The most-read articles among those published in the last `days` days, most reads first.
+
+        Read backwards along ix_articles_most_read (status, reads, published_at, id): no sort, and rows
+        outside the week are skipped in the index, so it stops at the `limit`-th recent one.
+        """
+        since = now_utc() - timedelta(days=days)
+        query = (select(cls).where(cls.status == ArticleStatus.PUBLISHED, Wide(cls.is_published()),
+                                   Wide(cls.published_at > since))
+                 .order_by(cls.reads.desc(), cls.published_at.desc(), cls.id.desc())
+                 .limit(limit).options(joinedload(cls.category)))
+        return list(db.session.execute(query).scalars())
+
+    def related(self, limit: int = 4, per_tag: int = 200) -> list[Article]:
+        """Up to `limit` published articles sharing the most tags with this one, newer first among equals.
+
+        Candidates are the `per_tag` newest published articles of each tag (a bounded scan of
+        ix_article_tags_listing each), so a tag carried by 50,000 articles costs what a small one does.
+        """
+        links = article_tags.c
+        now = now_utc()
+        per_tag_newest = [
+            select(links.article_id, links.listed_at).where(links.tag_id == tag.id, links.listed_at <= now)
+            .order_by(links.listed_at.desc(), links.article_id.desc()).limit(per_tag).subquery().select()
+            for tag in self.tags]
+        if not per_tag_newest:
+            return []
+        candidates = union_all(*per_tag_newest).subquery()
+        shared = (select(candidates.c.article_id, func.count().label("shared"),
+                         func.max(candidates.c.listed_at).label("listed_at"))
+                  .where(candidates.c.article_id != self.id).group_by(candidates.c.article_id).subquery())
+        query = (select(Article).join(shared, shared.c.article_id == Article.id).where(Article.is_published())
+                 .order_by(shared.c.shared.desc(), shared.c.listed_at.desc(), Article.id.desc())
+                 .limit(limit).options(joinedload(Article.category)))
+        return list(db.session.execute(query).scalars())
 
     @classmethod
     def count_read(cls, article_id: int) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import parse_qs
 
 from flask import (
     Blueprint,
@@ -12,6 +13,7 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -22,6 +24,7 @@ from flask import (
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
+import search
 from forms import CommentForm
 from media import served_file
 from models import (
@@ -128,7 +131,7 @@ def listing(template: str, section: Listing | None = None, **context):
 @shared_page
 def home():
     """The newest published articles."""
-    return listing("reader/home.html")
+    return listing("reader/home.html", most_read=Article.most_read())
 
 
 def redirect_to_slug(slug: str):
@@ -198,7 +201,7 @@ def render_article(article: Article, form: CommentForm, **extra) -> str:
     comments = Comment.shown_on(article.id, own) if article.id else []
     set_nav_section("category", article.category.slug, current="true")
     return render_template("reader/article.html", article=article, comments=comments, form=form,
-                           reads=article.reads, **extra)
+                           reads=article.reads, related=article.related(), most_read=Article.most_read(), **extra)
 
 
 @bp.get("/articles/<slug>")
@@ -258,4 +261,35 @@ def media_file(name: str):
     path, content_type = found
     response = send_file(path, mimetype=content_type, conditional=True, etag=True)
     response.headers["Cache-Control"] = MEDIA_CACHE_CONTROL
+    return response
+
+
+def search_page_number() -> int:
+    """The results page asked for: 1 to search.MAX_PAGES, else a 404."""
+    raw = request.args.get("page", "1")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3 and 1 <= int(raw) <= search.MAX_PAGES):
+        abort(404)
+    return int(raw)
+
+
+def search_text() -> str:
+    """The `q` parameter, with bytes that are not UTF-8 read as U+FFFD (a word break), not as '%FF' text."""
+    raw = request.query_string.decode("utf-8", "replace")
+    values = parse_qs(raw, keep_blank_values=True, encoding="utf-8", errors="replace").get("q", [""])
+    return values[0]
+
+
+@bp.get("/search")
+def search_results():
+    """Published articles matching the reader's words, best first; whatever was typed is a search."""
+    number = search_page_number()
+    terms = search.read_query(search_text())
+    results = search.search(terms, number)
+    if number > 1 and not results.hits:
+        abort(404)
+    html = render_template("reader/search.html", terms=terms, results=results, number=number,
+                           max_query=search.MAX_QUERY_CHARS, per_page=search.PER_PAGE,
+                           max_pages=search.MAX_PAGES)
+    response = make_response(html)
+    response.headers["X-Robots-Tag"] = "noindex"
     return response

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+import search
 from app import create_app
 from models import Article, Comment, article_tags, db
 from tests.conftest import settings_for_tests
@@ -29,7 +31,9 @@ def test_init_db_upgrades_an_empty_database_to_the_models_and_is_idempotent(tmp_
     assert first.exit_code == second.exit_code == 0
     assert "Database is up to date." in second.output
     with app.app_context(), db.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        # The search index is filled by the application, outside the models (search.include_object).
+        context = MigrationContext.configure(connection, opts={"include_object": search.include_object})
+        differences = compare_metadata(context, db.metadata)
         tables = set(inspect(connection).get_table_names())
     assert differences == []
     assert {"articles", "categories", "tags", "article_tags", "comments", "users", "alembic_version"} <= tables
@@ -55,6 +59,32 @@ def test_upgrading_a_database_with_articles_keeps_its_tag_pages(tmp_path):
         upgrade()
         page = app.test_client().get("/tags/harbour", headers={"User-Agent": "Mozilla/5.0"})
     assert page.status_code == 200 and "Old story" in page.get_data(as_text=True)
+
+
+def test_init_db_indexes_the_articles_of_a_site_upgraded_to_search(tmp_path):
+    from flask_migrate import upgrade
+
+    from text import now_utc
+
+    app = create_app(settings_for_tests(tmp_path))
+    with app.app_context():
+        upgrade(revision="0008")
+        when = now_utc().replace(tzinfo=None).isoformat(" ")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO categories (id, name, slug) VALUES (1, 'Local', 'local')")
+            connection.exec_driver_sql("INSERT INTO tags (id, name, slug) VALUES (1, 'lighthouse', 'lighthouse')")
+            connection.exec_driver_sql(
+                "INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id,"
+                " status, created_at, published_at, updated_at, reads) VALUES (1, 'old', 'Old story', '', '',"
+                f" 'The **quay** reopened.', '', 1, 'published', '{when}', '{when}', '{when}', 0)")
+            connection.exec_driver_sql("INSERT INTO article_tags (article_id, tag_id) VALUES (1, 1)")
+        db.engine.dispose()
+    runner = app.test_cli_runner()
+    first, second = runner.invoke(args=["init-db"]), runner.invoke(args=["init-db"])
+    assert "Indexed 1 articles." in first.output and "Indexed" not in second.output  # once is enough
+    with app.app_context():
+        for words in ("quay", "lighthouse", "old story"):
+            assert [hit.article.slug for hit in search.search(search.read_query(words)).hits] == ["old"]
 
 
 def test_demo_loads_a_dozen_articles_with_comments_once(app, runner, client, make_article):
@@ -189,3 +219,43 @@ def test_the_slug_migration_recomputes_slugs_and_keeps_every_old_address(tmp_pat
             assert raw in ("2020-01-01 00:00:00.000000", "2020-01-01 00:00:00")
         assert Category.get_or_create("Ærø").slug == "aero" and Tag.get_or_create_all(["Ærø"]) == [aero]
         assert Category.get_or_create("أخبار").id == 4
+
+
+def test_generate_fills_the_database_with_realistic_articles_tags_comments_and_their_index(app_with_db):
+    from collections import Counter
+
+    from models import Tag, article_tags
+
+    app, runner = app_with_db
+    result = runner.invoke(args=["generate", "--articles", "60", "--comments", "300"])
+    assert result.exit_code == 0, result.output
+    assert "Generating" in result.output and "Added 60 articles and 300 comments." in result.output
+    with app.app_context():
+        articles = db.session.execute(db.select(Article)).scalars().all()
+        assert len(articles) == 60
+        assert all(len(article.body_source) > 400 and "<p>" in article.body_html for article in articles)
+        assert sum(len(article.body_source) for article in articles) / 60 > 3000
+        assert any("\n## " in article.body_source for article in articles)
+        assert any("\n- " in article.body_source for article in articles)
+        per_tag = Counter(db.session.execute(db.select(article_tags.c.tag_id)).scalars())
+        assert db.session.execute(db.select(db.func.count(Tag.id))).scalar_one() == 300
+        assert max(per_tag.values()) >= 5 * min(per_tag.values())  # a long tail
+        per_article = Counter(db.session.execute(db.select(Comment.article_id)).scalars())
+        assert sum(per_article.values()) == 300 and max(per_article.values()) >= 4 * (300 / 60)  # uneven
+        council = search.search(search.read_query("council")).hits
+        assert council and all("<mark>council</mark>" in str(hit.snippet).lower() for hit in council)
+
+
+def test_generate_refuses_a_negative_count(app_with_db):
+    _, runner = app_with_db
+    result = runner.invoke(args=["generate", "--articles", "-5"])
+    assert result.exit_code == 2 and "Invalid value for '--articles'" in result.output
+
+
+@pytest.fixture
+def app_with_db(tmp_path):
+    """A fresh app whose database init-db built."""
+    app = create_app(settings_for_tests(tmp_path))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    return app, runner

@@ -18,11 +18,14 @@ VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
 def reader_paths(live_server: str) -> list[str]:
-    """One page of each kind: home, article, category, tag, tags, author, an older page and a 404."""
+    """One page of each kind: home, article, category, tag, tags, author, search (results, none, empty, cut
+    short, page 2), a 404, sign-in and joining."""
     home = urllib.request.urlopen(live_server + "/").read().decode()
     article = home.split('class="item-title"><a href="', 1)[1].split('"', 1)[0]
     return ["/", article, "/categories/politics", "/tags/housing", "/tags", "/authors/morag-keane", "/no-such-page",
-            "/admin/login", join_path(), "/admin/join/not-a-real-invitation"]
+            "/admin/login", join_path(), "/admin/join/not-a-real-invitation",
+            "/search?q=council+hous", "/search?q=zzzz+%22%3Cb%3E", "/search?q=", "/search?q=" + "housing+" * 40,
+            "/search?q=council&page=2"]
 
 
 _join_paths: list[str] = []

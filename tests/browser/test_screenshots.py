@@ -1,4 +1,4 @@
-"""Screenshots of the home, article and newsroom category and tag pages at desktop and phone widths, light and dark."""
+"""Screenshots of the home, article, search and newsroom category and tag pages at desktop and phone widths, light and dark."""
 
 from __future__ import annotations
 
@@ -101,3 +101,23 @@ def test_an_article_with_a_lead_picture_and_the_media_page(browser, live_server,
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=screenshot_dir / f"admin-media-{width_name}{suffix}.png", full_page=True)
     admin.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width_name", WIDTHS)
+def test_search_screenshots(browser, live_server, screenshot_dir, width_name, scheme):
+    # Scripts off: the box is a plain GET form.
+    context = browser.new_context(viewport={"width": WIDTHS[width_name], "height": 900}, color_scheme=scheme,
+                                  java_script_enabled=False)
+    page = context.new_page()
+    suffix = "" if scheme == "light" else "-dark"
+    page.goto(live_server + "/")
+    # The header's box, as a reader uses it: type, press Enter, no script involved.
+    page.get_by_label("Search", exact=True).fill("housing council")
+    page.get_by_label("Search", exact=True).press("Enter")
+    page.wait_for_load_state()
+    assert page.url.endswith("/search?q=housing+council")
+    assert page.locator(".result").count() >= 1 and page.locator(".result mark").count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width_name]
+    page.screenshot(path=screenshot_dir / f"search-{width_name}{suffix}.png", full_page=True)
+    context.close()
