@@ -16,6 +16,8 @@ from models import (
     Listing,
     Tag,
     TagRedirect,
+    User,
+    by_author,
     feed_articles,
     in_category,
     published_article_count,
@@ -71,7 +73,8 @@ def feed_etag(parts: tuple, articles: list[Article]) -> str:
     settings = tuple(config[name] for name in ("SITE_URL", "SITE_NAME", "SITE_DESCRIPTION", "SITE_LANGUAGE", "SITE_LOGO"))
     digest.update(repr((settings, parts)).encode())
     for article in articles:
-        labels = [(article.category.slug, article.category.name), *((tag.slug, tag.name) for tag in article.tags)]
+        labels = [(article.category.slug, article.category.name), *((tag.slug, tag.name) for tag in article.tags),
+                  *((author.slug, author.public_name) for author in article.authors)]
         digest.update(repr((article.id, article.slug, article.title, article.summary, article.excerpt, article.body_html,
                             article.published_at, article.updated_at, labels)).encode())
     return digest.hexdigest()[:32]
@@ -150,6 +153,17 @@ def tag_feed(slug: str):
         return redirect_former_slug(TagRedirect.target_of(slug))
     title = f"{tag.name} · {current_app.config['SITE_NAME']}"
     return atom_feed(title, absolute_url("reader.tag", slug=tag.slug), tag_uri(f"tag:{tag.id}"), with_tag(tag))
+
+
+@bp.get("/authors/<slug>/feed.xml")
+def author_feed(slug: str):
+    """One author's newest published articles, as Atom; unknown until one of them is published."""
+    author = User.by_slug(slug)
+    if author is None or author.name_withheld:
+        abort(404)
+    title = f"{author.public_name} · {current_app.config['SITE_NAME']}"
+    return atom_feed(title, absolute_url("reader.author", slug=author.slug), tag_uri(f"author:{author.id}"),
+                     by_author(author))
 
 
 def section_urls() -> list[tuple[str, None]]:

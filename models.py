@@ -1233,7 +1233,7 @@ def _newer_than(at: tuple[datetime, int], listing: Listing):
 LISTING_LOADS = (joinedload(Article.category), joinedload(Article.lead_picture), undefer(Article.visible_comment_count),
                  with_bylines())
 # A feed shows categories and tags, not comment counts: tags come in one more query, never one per entry.
-FEED_LOADS = (joinedload(Article.category), selectinload(Article.tags))
+FEED_LOADS = (joinedload(Article.category), selectinload(Article.tags), with_bylines())
 
 
 def _listing(listing: Listing, keyset: list, until: datetime | None, ascending: bool, limit: int,

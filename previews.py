@@ -31,7 +31,7 @@ def news_article_data(article: Article, comments: list[Comment]) -> dict:
     """The schema.org NewsArticle of an article page, from what the page already loaded (no query)."""
     url = absolute_url("reader.article", slug=article.slug)
     config = current_app.config
-    return {
+    data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": headline(article.title),
@@ -51,6 +51,17 @@ def news_article_data(article: Article, comments: list[Comment]) -> dict:
             "logo": {"@type": "ImageObject", "url": absolute_url("static", filename=config["SITE_LOGO"])},
         },
     }
+    if article.authors:
+        data["author"] = [author_data(author) for author in article.authors]
+    return data
+
+
+def author_data(author) -> dict:
+    """A byline's author as a schema.org Person, with their page where they have one."""
+    person = {"@type": "Person", "name": author.public_name}
+    if not author.name_withheld:
+        person["url"] = absolute_url("reader.author", slug=author.slug)
+    return person
 
 
 def publisher_context() -> dict:

@@ -274,8 +274,9 @@ def test_a_feed_costs_the_same_queries_for_three_entries_or_twenty(client, make_
     for number in range(30):
         make_article(f"More {number}", tags=("housing", f"more {number}", f"other {number}"))
     many = queries()
-    # The section (for a section feed), the entries with their category, then all their tags at once.
-    assert len(few) == len(many) == (2 if path == "/feed.xml" else 3), many
+    # The section (for a section feed), the entries with their category, then all their tags and all
+    # their bylines at once.
+    assert len(few) == len(many) == (3 if path == "/feed.xml" else 4), many
     assert not any(re.search(r"WHERE (articles|categories)\.id = \?", statement) for statement in many)
 
 
@@ -310,3 +311,32 @@ def test_a_304_is_answered_before_any_body_is_prepared(client, make_article, mon
 
     monkeypatch.setattr("feeds.article_html_with_absolute_urls", refuse)
     assert revalidate(client, "/feed.xml", etag) == 304
+
+
+# --- Bylines in feeds --------------------------------------------------------------------------------
+
+
+def test_entries_name_their_authors_and_each_author_has_a_feed(client, make_article, make_person, count_queries):
+    ada = make_person("ada", display_name="Ada Lovelace")
+    grace = make_person("grace", display_name="Grace Hopper")
+    make_article("Engines", authors=(ada, grace))
+    make_article("Compilers", authors=(grace,))
+    make_article("Unsigned")
+    entries = {entry.title: entry for entry in parsed(client.get("/feed.xml")).entries}
+    assert [(a.name, a.href) for a in entries["Engines"].authors] == [
+        ("Ada Lovelace", f"{SITE}/authors/ada-lovelace"), ("Grace Hopper", f"{SITE}/authors/grace-hopper")]
+    assert [a.name for a in entries["Unsigned"].authors] == ["The Valley Ledger"]  # the site, until it has a byline
+    with count_queries() as queries:
+        feed = parsed(client.get("/authors/grace-hopper/feed.xml"))
+    assert [entry.title for entry in feed.entries] == ["Compilers", "Engines"]
+    assert feed.feed.title == "Grace Hopper · The Valley Ledger" and not feed.bozo
+    assert len(queries) <= 5, queries  # the author, the entries, their tags and bylines: none per entry
+    assert client.get("/authors/nobody/feed.xml").status_code == 404
+    page = client.get("/authors/grace-hopper").get_data(as_text=True)
+    assert f'href="{SITE}/authors/grace-hopper/feed.xml"' in page
+
+
+def test_an_authors_feed_is_unknown_until_something_of_theirs_is_published(client, make_article, make_person):
+    ada = make_person("ada", display_name="Ada Lovelace")
+    make_article("Draft", authors=(ada,), status=ArticleStatus.DRAFT)
+    assert client.get("/authors/ada-lovelace/feed.xml").status_code == 404

@@ -223,3 +223,17 @@ def test_every_address_and_language_follow_the_settings(client, site_with_everyt
 
 def test_pages_say_their_language_by_default(client, site_with_everything):
     assert head_of(client.get("/")).lang == "en"
+
+
+def test_news_article_data_names_each_author_as_a_person(client, make_article, make_person):
+    import json
+
+    ada = make_person("ada", display_name="Ada Lovelace")
+    grace = make_person("grace", display_name="Grace Hopper")
+    make_article("Engines", authors=(ada, grace))
+    make_article("Unsigned")
+    data = json.loads(head_of(client.get("/articles/engines")).json_ld[0])
+    assert data["author"] == [
+        {"@type": "Person", "name": "Ada Lovelace", "url": f"{SITE}/authors/ada-lovelace"},
+        {"@type": "Person", "name": "Grace Hopper", "url": f"{SITE}/authors/grace-hopper"}]
+    assert "author" not in json.loads(head_of(client.get("/articles/unsigned")).json_ld[0])
