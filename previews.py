@@ -53,7 +53,16 @@ def news_article_data(article: Article, comments: list[Comment]) -> dict:
     }
     if article.authors:
         data["author"] = [author_data(author) for author in article.authors]
+    if article.lead_picture:
+        width, height = article.lead_picture.preview_size()
+        data["image"] = {"@type": "ImageObject", "url": picture_url(article.lead_picture), "width": width,
+                         "height": height}
     return data
+
+
+def picture_url(picture) -> str:
+    """The absolute address of a picture's link-preview JPEG (og:image, JSON-LD image)."""
+    return absolute_url("reader.media_file", name=picture.preview_url().rsplit("/", 1)[1])
 
 
 def author_data(author) -> dict:
@@ -75,4 +84,5 @@ def init_app(app: Flask) -> None:
     app.add_template_global(absolute_url)
     app.add_template_global(canonical_url)
     app.add_template_global(news_article_data)
+    app.add_template_global(picture_url)
     app.context_processor(publisher_context)

@@ -515,3 +515,25 @@ def test_the_migration_keeps_every_comment_and_tag_link_both_ways(tmp_path):
         downgrade(revision="0008")
         assert counts() == (1, 1, 1)
         db.engine.dispose()
+
+
+def test_the_lead_picture_is_the_link_preview_and_the_structured_data_image(client, pictured_article, make_article):
+    import json
+
+    from tests.test_previews import head_of
+
+    article, lead, _ = pictured_article
+    html = client.get(f"/articles/{article.slug}").get_data(as_text=True)
+    preview = f"http://127.0.0.1:5000/media/{lead.hash}-1200.jpg"
+    for tag in (f'<meta property="og:image" content="{preview}">', '<meta property="og:image:width" content="1200">',
+                '<meta property="og:image:height" content="600">',
+                '<meta property="og:image:alt" content="Flood water on Main Street">',
+                '<meta name="twitter:card" content="summary_large_image">'):
+        assert tag in html, tag
+    data = json.loads(head_of(client.get(f"/articles/{article.slug}")).json_ld[0])
+    assert data["image"] == {"@type": "ImageObject", "url": preview, "width": 1200, "height": 600}
+    assert served(client, f"/media/{lead.hash}-1200.jpg").headers["Content-Type"] == "image/jpeg"
+    make_article("Words only")
+    plain = client.get("/articles/words-only").get_data(as_text=True)
+    assert 'og:image"' not in plain and '<meta name="twitter:card" content="summary">' in plain
+    assert "image" not in json.loads(head_of(client.get("/articles/words-only")).json_ld[0])
