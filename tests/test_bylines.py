@@ -158,23 +158,24 @@ def test_feeds_can_read_each_articles_authors_with_names_and_addresses(app, make
 def test_the_migration_makes_every_account_an_admin_and_gives_old_articles_no_byline(tmp_path):
     from flask_migrate import upgrade
 
+    from tests.test_commands import utc_literal
     from text import now_utc
 
     app = create_app(settings_for_tests(tmp_path))
     with app.app_context():
         upgrade(revision="0008")
-        when = now_utc().replace(tzinfo=None).isoformat(" ")
+        when = utc_literal(now_utc())
         with db.engine.begin() as connection:
             connection.exec_driver_sql("INSERT INTO categories (id, name, slug, position) VALUES (1, 'Local', 'local', 1)")
             connection.exec_driver_sql(
                 "INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id,"
                 " status, created_at, published_at, updated_at, reads) VALUES (1, 'old', 'Old story', '', '', '',"
-                f" '', 1, 'published', '{when}', '{when}', '{when}', 0)")
+                f" '', 1, 'published', {when}, {when}, {when}, 0)")
             for number, name in enumerate(["chief", "Night Desk", "night-desk"], start=1):
                 connection.exec_driver_sql(
-                    f"INSERT INTO users (id, username, password_hash, created_at) VALUES ({number}, '{name}', 'x', '{when}')")
+                    f"INSERT INTO users (id, username, password_hash, created_at) VALUES ({number}, '{name}', 'x', {when})")
             connection.exec_driver_sql(
-                f"INSERT INTO admin_sessions (token_hash, user_id, created_at, last_seen_at) VALUES ('t', 1, '{when}', '{when}')")
+                f"INSERT INTO admin_sessions (token_hash, user_id, created_at, last_seen_at) VALUES ('t', 1, {when}, {when})")
         upgrade()
         db.session.expire_all()
         accounts = db.session.execute(db.select(User).order_by(User.id)).scalars().all()

@@ -69,14 +69,14 @@ def test_init_db_indexes_the_articles_of_a_site_upgraded_to_search(tmp_path):
     app = create_app(settings_for_tests(tmp_path))
     with app.app_context():
         upgrade(revision="0008")
-        when = now_utc().replace(tzinfo=None).isoformat(" ")
+        when = utc_literal(now_utc())
         with db.engine.begin() as connection:
             connection.exec_driver_sql("INSERT INTO categories (id, name, slug) VALUES (1, 'Local', 'local')")
             connection.exec_driver_sql("INSERT INTO tags (id, name, slug) VALUES (1, 'lighthouse', 'lighthouse')")
             connection.exec_driver_sql(
                 "INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id,"
                 " status, created_at, published_at, updated_at, reads) VALUES (1, 'old', 'Old story', '', '',"
-                f" 'The **quay** reopened.', '', 1, 'published', '{when}', '{when}', '{when}', 0)")
+                f" 'The **quay** reopened.', '', 1, 'published', {when}, {when}, {when}, 0)")
             connection.exec_driver_sql("INSERT INTO article_tags (article_id, tag_id) VALUES (1, 1)")
         db.engine.dispose()
     runner = app.test_cli_runner()

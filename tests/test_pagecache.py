@@ -136,7 +136,9 @@ def test_a_comment_post_answer_is_never_shared(app, client, budget):
 @pytest.fixture
 def second(app):
     """Another app on the same database: what a second worker or server is."""
-    other = create_app(settings_for_tests(app.instance_path))
+    # The same database as `app`, whichever kind the run uses.
+    other = create_app(settings_for_tests(app.instance_path,
+                                          SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"]))
     other.before_request_funcs.setdefault(None, []).insert(0, start_request_afresh)
     yield other
     with other.app_context():

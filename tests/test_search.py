@@ -87,7 +87,12 @@ def test_a_snippet_is_escaped_before_it_is_marked(client, make_article):
     html = response.get_data(as_text=True)
     assert "<script>alert" not in html and "<b>bold" not in html
     [snippet] = snippets(response)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in snippet and "<mark>quay</mark>" in snippet
+    assert "<mark>quay</mark>" in snippet
+    if db.engine.dialect.name == "postgresql":
+        # ts_headline's parser reads "<script>" as a tag and leaves it out: the words stay, no markup does.
+        assert "alert(1)" in snippet and "<" not in snippet.replace("<mark>", "").replace("</mark>", "")
+    else:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in snippet
     assert snippet.count("<mark>") == 1 and "\ue000" not in html  # a pasted marker is no mark
 
 
