@@ -8,7 +8,7 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
@@ -260,7 +260,7 @@ class Category(db.Model):
     def merge_into(self, target: Category) -> None:
         """Move every article to `target` and delete this category; its addresses redirect to `target`."""
         db.session.execute(update(Article).where(Article.category_id == self.id).values(category_id=target.id))
-        hand_over_redirects(self, target, CategoryRedirect, CategoryRedirect.category_id)
+        hand_over_redirects(self, target, CategoryRedirect)
         db.session.delete(self)
 
     @classmethod
@@ -360,7 +360,7 @@ class Tag(db.Model):
                                .values(listed_at=earlier))
         db.session.execute(delete(article_tags).where(links.tag_id == self.id, links.article_id.in_(both)))
         db.session.execute(update(article_tags).where(links.tag_id == self.id).values(tag_id=target.id))
-        hand_over_redirects(self, target, TagRedirect, TagRedirect.tag_id)
+        hand_over_redirects(self, target, TagRedirect)
         note_retagged(moved)
         db.session.expire(target, ["articles"])
         db.session.delete(self)
@@ -1004,50 +1004,58 @@ class SlugRedirect(db.Model):
         return db.session.execute(query).scalar_one_or_none()
 
 
-class CategoryRedirect(db.Model):
-    """A slug a category had before a rename or merge; its old links answer 301 to the category now."""
+class FormerSlug:
+    """A slug a category or tag had before a rename or merge; its old links answer 301 to it now.
+
+    One shape for both: `owner` is the model the slug belonged to, `owner_key` the column naming it.
+    """
+
+    owner: ClassVar[type]
+    owner_key: ClassVar[str]
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.old_slug}>"
+
+    @classmethod
+    def owner_column(cls):
+        """The column that names the category or tag this slug now leads to."""
+        return getattr(cls, cls.owner_key)
+
+    @classmethod
+    def target_of(cls, slug: str) -> str | None:
+        """The current slug of the category or tag once known as `slug`, if any."""
+        query = select(cls.owner.slug).join(cls, cls.owner_column() == cls.owner.id).where(cls.old_slug == slug)
+        return db.session.execute(query).scalar_one_or_none()
+
+
+class CategoryRedirect(FormerSlug, db.Model):
+    """A former slug of a category."""
 
     __tablename__ = "category_redirects"
+    owner, owner_key = Category, "category_id"
 
     old_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), index=True)
     category: Mapped[Category] = relationship(back_populates="redirects")
 
-    def __repr__(self) -> str:
-        return f"<CategoryRedirect {self.old_slug}>"
 
-    @classmethod
-    def target_of(cls, slug: str) -> str | None:
-        """The current slug of the category once known as `slug`, if any."""
-        query = select(Category.slug).join(cls, cls.category_id == Category.id).where(cls.old_slug == slug)
-        return db.session.execute(query).scalar_one_or_none()
-
-
-class TagRedirect(db.Model):
-    """A slug a tag had before a rename or merge; its old links answer 301 to the tag now."""
+class TagRedirect(FormerSlug, db.Model):
+    """A former slug of a tag."""
 
     __tablename__ = "tag_redirects"
+    owner, owner_key = Tag, "tag_id"
 
     old_slug: Mapped[str] = mapped_column(String(80), primary_key=True)
     tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), index=True)
     tag: Mapped[Tag] = relationship(back_populates="redirects")
 
-    def __repr__(self) -> str:
-        return f"<TagRedirect {self.old_slug}>"
 
-    @classmethod
-    def target_of(cls, slug: str) -> str | None:
-        """The current slug of the tag once known as `slug`, if any."""
-        query = select(Tag.slug).join(cls, cls.tag_id == Tag.id).where(cls.old_slug == slug)
-        return db.session.execute(query).scalar_one_or_none()
-
-
-def move_slug(owner: Category | Tag, new_slug: str, redirect_model) -> None:
+def move_slug(owner: Category | Tag, new_slug: str, redirect_model: type[FormerSlug]) -> None:
     """Give a category or tag a new slug, keeping the old one as a redirect (and dropping one for the new)."""
     if new_slug == owner.slug:
         return
     # The new slug now names this one: another's redirect from it would point readers away.
-    owner_column = redirect_model.category_id if redirect_model is CategoryRedirect else redirect_model.tag_id
+    owner_column = redirect_model.owner_column()
     db.session.execute(delete(redirect_model).where(redirect_model.old_slug == new_slug, owner_column != owner.id))
     if owner.slug:
         owner.redirects.append(redirect_model(old_slug=owner.slug))
@@ -1055,11 +1063,12 @@ def move_slug(owner: Category | Tag, new_slug: str, redirect_model) -> None:
     owner.slug = new_slug
 
 
-def hand_over_redirects(source: Category | Tag, target: Category | Tag, redirect_model, owner_column) -> None:
+def hand_over_redirects(source: Category | Tag, target: Category | Tag, redirect_model: type[FormerSlug]) -> None:
     """Point the source's old slugs, and its slug now, at the target of a merge."""
+    owner_column = redirect_model.owner_column()
     db.session.execute(update(redirect_model).where(owner_column == source.id).values({owner_column: target.id}))
     db.session.expire(source, ["redirects"])
-    db.session.add(redirect_model(old_slug=source.slug, **{owner_column.key: target.id}))
+    db.session.add(redirect_model(old_slug=source.slug, **{redirect_model.owner_key: target.id}))
     db.session.expire(target, ["redirects"])
 
 
