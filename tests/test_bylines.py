@@ -158,7 +158,7 @@ def test_feeds_can_read_each_articles_authors_with_names_and_addresses(app, make
 def test_the_migration_makes_every_account_an_admin_and_gives_old_articles_no_byline(tmp_path):
     from flask_migrate import upgrade
 
-    from tests.test_commands import utc_literal
+    from tests.test_commands import insert_old_article, utc_literal
     from text import now_utc
 
     app = create_app(settings_for_tests(tmp_path))
@@ -167,10 +167,7 @@ def test_the_migration_makes_every_account_an_admin_and_gives_old_articles_no_by
         when = utc_literal(now_utc())
         with db.engine.begin() as connection:
             connection.exec_driver_sql("INSERT INTO categories (id, name, slug, position) VALUES (1, 'Local', 'local', 1)")
-            connection.exec_driver_sql(
-                "INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id,"
-                " status, created_at, published_at, updated_at, reads) VALUES (1, 'old', 'Old story', '', '', '',"
-                f" '', 1, 'published', {when}, {when}, {when}, 0)")
+            insert_old_article(connection, when)
             for number, name in enumerate(["chief", "Night Desk", "night-desk"], start=1):
                 connection.exec_driver_sql(
                     f"INSERT INTO users (id, username, password_hash, created_at) VALUES ({number}, '{name}', 'x', {when})")

@@ -23,6 +23,14 @@ def utc_literal(when: datetime) -> str:
     return f"'{naive}+00:00'" if db.engine.dialect.name == "postgresql" else f"'{naive}'"
 
 
+def insert_old_article(connection, when: str, body_source: str = "", body_html: str = "") -> None:
+    """The published article 'old' (id 1, category 1) as an earlier revision held it; `when` a utc_literal."""
+    connection.exec_driver_sql(
+        "INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id,"
+        " status, created_at, published_at, updated_at, reads) VALUES (1, 'old', 'Old story', '', '',"
+        f" '{body_source}', '{body_html}', 1, 'published', {when}, {when}, {when}, 0)")
+
+
 def test_init_db_upgrades_an_empty_database_to_the_models_and_is_idempotent(tmp_path):
     app = create_app(settings_for_tests(tmp_path))
     runner = app.test_cli_runner()
@@ -51,10 +59,7 @@ def test_upgrading_a_database_with_articles_keeps_its_tag_pages(tmp_path):
         with db.engine.begin() as connection:
             connection.exec_driver_sql("INSERT INTO categories (id, name, slug) VALUES (1, 'Local', 'local')")
             connection.exec_driver_sql("INSERT INTO tags (id, name, slug) VALUES (1, 'harbour', 'harbour')")
-            connection.exec_driver_sql(
-                "INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id,"
-                " status, created_at, published_at, updated_at, reads) VALUES (1, 'old', 'Old story', '', '', '',"
-                f" '', 1, 'published', {when}, {when}, {when}, 0)")
+            insert_old_article(connection, when)
             connection.exec_driver_sql("INSERT INTO article_tags (article_id, tag_id) VALUES (1, 1)")
         upgrade()
         page = app.test_client().get("/tags/harbour", headers={"User-Agent": "Mozilla/5.0"})
@@ -73,10 +78,7 @@ def test_init_db_indexes_the_articles_of_a_site_upgraded_to_search(tmp_path):
         with db.engine.begin() as connection:
             connection.exec_driver_sql("INSERT INTO categories (id, name, slug) VALUES (1, 'Local', 'local')")
             connection.exec_driver_sql("INSERT INTO tags (id, name, slug) VALUES (1, 'lighthouse', 'lighthouse')")
-            connection.exec_driver_sql(
-                "INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id,"
-                " status, created_at, published_at, updated_at, reads) VALUES (1, 'old', 'Old story', '', '',"
-                f" 'The **quay** reopened.', '', 1, 'published', {when}, {when}, {when}, 0)")
+            insert_old_article(connection, when, body_source="The **quay** reopened.")
             connection.exec_driver_sql("INSERT INTO article_tags (article_id, tag_id) VALUES (1, 1)")
         db.engine.dispose()
     runner = app.test_cli_runner()
@@ -120,12 +122,9 @@ def test_upgrading_cleans_links_stored_under_the_old_rules(tmp_path):
         when = utc_literal(now_utc())
         with db.engine.begin() as connection:
             connection.exec_driver_sql("INSERT INTO categories (id, name, slug) VALUES (1, 'Local', 'local')")
-            connection.exec_driver_sql(
-                "INSERT INTO articles (id, slug, title, summary, excerpt, body_source, body_html, category_id,"
-                " status, created_at, published_at, updated_at, reads) VALUES (1, 'old', 'Old story', '', '',"
-                " 'See [the map](/maps/1) and [this](https://example.org).',"
-                " '<p>See <a href=\"javascript:1\">the map</a> and <a href=\"&#106;avascript:2\">this</a>.</p>',"
-                f" 1, 'published', {when}, {when}, {when}, 0)")
+            insert_old_article(connection, when, body_source="See [the map](/maps/1) and [this](https://example.org).",
+                               body_html='<p>See <a href="javascript:1">the map</a> and '
+                                         '<a href="&#106;avascript:2">this</a>.</p>')
             connection.exec_driver_sql(
                 "INSERT INTO comments (id, article_id, author_name, body_html, status, created_at) VALUES"
                 " (1, 1, 'Ann', '<p>Hi <a href=\"javascript:123\" rel=\"nofollow\">there</a><br>bye</p>',"
