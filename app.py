@@ -17,6 +17,7 @@ import people
 import pictures
 import previews
 import reader
+import reads
 import security
 import templating
 from models import db
@@ -54,4 +55,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(people.bp)
     app.context_processor(admin.admin_context)
     commands.init_app(app)
+    # Last: the counter goes in front of everything above.
+    reads.init_app(app)
     return app

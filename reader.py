@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from urllib.parse import parse_qs
 
 from flask import (
     Blueprint,
-    Request,
     Response,
     abort,
     current_app,
-    jsonify,
     make_response,
     redirect,
     render_template,
@@ -22,12 +19,12 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeSerializer
 
 import search
 from forms import CommentForm
 from media import served_file
 from models import (
+    MAX_ID,
     Article,
     BadCursor,
     Category,
@@ -43,67 +40,14 @@ from models import (
     published_page,
     with_tag,
 )
-from pagecache import rendering_shared, shared_page
-from templating import plural, set_nav_section
+from pagecache import has_session, rendering_shared, shared_page
+from reads import READS_PATH, answer_count
+from templating import set_nav_section
 
 bp = Blueprint("reader", __name__)
 
-# User-Agents that fetch pages for machines, not for a person reading: crawlers, link
-# previews, AI agents and HTTP libraries. Many of them carry no "bot" in their name.
-NON_READER_AGENTS = re.compile(
-    r"bot|crawl|spider|slurp|scrape|archiver|preview|facebookexternalhit|whatsapp|embedly|"
-    r"quora link|vkshare|chatgpt|claude|anthropic|perplexity|bytespider|ccbot|cohere|diffbot|"
-    r"yandex|baidu|google-extended|googleother|headless|phantomjs|lighthouse|pagespeed|"
-    r"curl|wget|httpie|python-requests|python-urllib|aiohttp|httpx|go-http-client|okhttp|"
-    r"java/|libwww|lwp::|node-fetch|axios|undici|postman|insomnia|monitor|uptime|check_http",
-    re.IGNORECASE,
-)
-
 # A picture's file never changes under its name (the name is its content's hash).
 MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
-
-# How many article ids the reads cookie remembers; the oldest drop off first.
-READS_REMEMBERED = 100
-# The reads cookie is sent to the counting address only, so it never reaches a page or a cache.
-READS_COOKIE = "reads"
-READS_PATH = "/reads/"
-READS_COOKIE_DAYS = 365
-# A transparent 1x1 GIF: the answer to the counting image of readers without JavaScript.
-PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
-
-
-def should_count_read(req: Request) -> bool:
-    """True when this request is a person opening the article, not a machine or a prefetch."""
-    if req.method != "GET":
-        return False
-    purpose = (req.headers.get("Sec-Purpose", "") + " " + req.headers.get("Purpose", "")).lower()
-    if "prefetch" in purpose or "prerender" in purpose:
-        return False
-    agent = req.headers.get("User-Agent", "").strip()
-    if not agent or NON_READER_AGENTS.search(agent):
-        return False
-    return not current_user.is_authenticated  # the newsroom reading its own site is no reader
-
-
-def reads_serializer() -> URLSafeSerializer:
-    """Signs the reads cookie with the app's key, apart from every other signed value."""
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="reads-cookie")
-
-
-def articles_read() -> list[int]:
-    """The article ids this browser's signed reads cookie names; none if it is missing or forged."""
-    try:
-        read = reads_serializer().loads(request.cookies.get(READS_COOKIE, ""))
-    except BadSignature:
-        return []
-    return [item for item in read if isinstance(item, int)] if isinstance(read, list) else []
-
-
-def remember_read(response: Response, read: list[int]) -> None:
-    """Set the reads cookie, scoped to the counting path."""
-    response.set_cookie(READS_COOKIE, reads_serializer().dumps(read[-READS_REMEMBERED:]), path=READS_PATH,
-                        max_age=READS_COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
-                        secure=current_app.config["SESSION_COOKIE_SECURE"])
 
 
 def listing(template: str, section: Listing | None = None, **context):
@@ -220,36 +164,24 @@ def article(slug: str):
     return render_article(found, form)
 
 
-def count_read_of(article_id: int) -> tuple[int, Response | None]:
-    """Count a published article's read once per browser; its fresh count, or a 404 for anything unpublished."""
-    read = articles_read()
-    counting = article_id not in read and should_count_read(request)
-    reads = Article.count_read(article_id) if counting else Article.published_reads(article_id)
-    if reads is None:
+def count_answer(article_id: int, pixel: bool) -> Response:
+    """The count for a request that ReadCounter passed on (a session, a HEAD), or a 404 for anything unpublished."""
+    response = answer_count(request, article_id, pixel, signed_in=has_session() and current_user.is_authenticated)
+    if response is None:
         abort(404)
-    return reads, read + [article_id] if counting else None
-
-
-def not_stored(response: Response, read: list[int] | None) -> Response:
-    """No cache keeps a count; a counted read is remembered in the reads cookie."""
-    response.headers["Cache-Control"] = "no-store"
-    if read is not None:
-        remember_read(response, read)
     return response
 
 
-@bp.get(READS_PATH + "<int:article_id>")
+@bp.get(f"{READS_PATH}<int(max={MAX_ID}):article_id>")
 def count_read(article_id: int):
     """Count this browser's read of an article (the page's script asks once it is shown); the fresh count."""
-    reads, read = count_read_of(article_id)
-    return not_stored(jsonify(reads=reads, label=plural(reads, "Read")), read)
+    return count_answer(article_id, pixel=False)
 
 
-@bp.get(READS_PATH + "<int:article_id>.gif")
+@bp.get(f"{READS_PATH}<int(max={MAX_ID}):article_id>.gif")
 def count_read_without_script(article_id: int):
     """The same count for readers without JavaScript, asked by the page's <noscript> image."""
-    _, read = count_read_of(article_id)
-    return not_stored(Response(PIXEL, mimetype="image/gif"), read)
+    return count_answer(article_id, pixel=True)
 
 
 @bp.get("/media/<name>")

@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from flask import request
+from flask import request, request_started
 
 from models import Article, ArticleStatus, SiteVersion, db
-from reader import READS_REMEMBERED, reads_serializer, should_count_read
+from reads import READS_REMEMBERED, reads_serializer, should_count_read
 from tests.conftest import BROWSER_AGENT
 
 
@@ -197,3 +197,60 @@ def test_a_read_past_two_billion_still_counts(app, make_article):
     answer = browser.get(f"/reads/{article.id}", headers={"User-Agent": BROWSER_AGENT})
     assert answer.json["reads"] == 2**31 and answer.json["label"] == "2,147,483,648 Reads"
     assert reads_of("viral") == 2**31
+
+
+def with_session(client):
+    """The browser of a reader who started writing a comment: it now has a session cookie."""
+    client.get("/comments/token")
+    assert client.get_cookie("session") is not None
+    return client
+
+
+def test_a_reader_with_a_session_is_counted_by_the_same_rules_and_answer(app, make_article):
+    article = make_article("Same rules", reads=20)
+    plain, writing = app.test_client(), with_session(app.test_client())
+    answers = []
+    for browser in (plain, writing):
+        browser.environ_base["HTTP_USER_AGENT"] = BROWSER_AGENT
+        first, again = browser.get(f"/reads/{article.id}"), browser.get(f"/reads/{article.id}")
+        answers.append(first.get_json())
+        assert first.mimetype == "application/json" and first.headers["Cache-Control"] == "no-store"
+        assert first.headers["X-Content-Type-Options"] == "nosniff"
+        assert first.headers["Content-Security-Policy"].startswith("default-src 'self'")
+        cookie = first.headers["Set-Cookie"]
+        assert cookie.startswith("reads=") and "Path=/reads/" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        assert "Set-Cookie" not in again.headers and again.get_json() == first.get_json()
+        pixel = browser.get(f"/reads/{article.id}.gif")
+        assert pixel.mimetype == "image/gif" and pixel.headers["Cache-Control"] == "no-store"
+    assert answers == [{"reads": 21, "label": "21 Reads"}, {"reads": 22, "label": "22 Reads"}]
+    assert reads_of("same-rules") == 22
+
+
+def test_a_count_without_a_session_is_answered_before_flask(app, client, make_article):
+    article = make_article("Lean")
+    started = []
+
+    def note(sender, **extra):
+        started.append(request.path)
+
+    with request_started.connected_to(note, app):
+        assert client.get(f"/reads/{article.id}").get_json()["reads"] == 1
+        assert client.get(f"/reads/{article.id}.gif").data.startswith(b"GIF89a")
+        assert started == []  # no Flask request was started for either
+        with_session(client)
+        client.get(f"/reads/{article.id}")
+        client.head(f"/reads/{article.id}")
+        client.get("/reads/99999")  # nothing published there: Flask renders the 404 page
+    assert started == ["/comments/token", f"/reads/{article.id}", f"/reads/{article.id}", "/reads/99999"]
+    assert reads_of("lean") == 1
+
+
+@pytest.mark.parametrize("address", ["/reads/0", "/reads/2147483648", "/reads/99999999999999999999.gif",
+                                     "/reads/-1", "/reads/1x"])
+@pytest.mark.parametrize("has_session", [False, True])
+def test_an_address_no_article_can_have_is_a_404_page(app, client, address, has_session):
+    if has_session:
+        with_session(client)
+    answer = client.get(address)
+    assert answer.status_code == 404 and "Page not found" in answer.get_data(as_text=True)
+    assert answer.headers["X-Content-Type-Options"] == "nosniff" and "Set-Cookie" not in answer.headers

@@ -127,3 +127,4 @@ def test_sqlite_connections_use_wal_foreign_keys_and_normal_sync(app):
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        assert connection.execute(text("PRAGMA mmap_size")).scalar() >= 64 * 2**20
