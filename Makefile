@@ -26,7 +26,7 @@ screenshots: $(VENV)/.dev
 
 # Throughput as a share of a bare Flask constant on the same gunicorn (needs wrk); the table goes to bench/results.txt.
 bench: $(VENV)/.dev
-	$(BIN)/python bench/run.py --seconds 10 --articles 200
+	$(BIN)/python bench/run.py --seconds 12 --articles 200
 
 # The same run in a few seconds, only to show it works (CI); its table goes to test-artifacts/.
 bench-smoke: $(VENV)/.dev

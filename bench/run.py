@@ -2,8 +2,8 @@
 
 Usage: .venv/bin/python bench/run.py [--seconds N] [--articles N] [--output FILE]. Needs wrk
 (apt-get install wrk). Two gunicorn workers, wrk with 2 threads and 16 connections sending a
-browser's User-Agent, so every view is a reader's. The constant is measured again just before each
-target, and each ratio is to that measurement.
+browser's User-Agent, so every view is a reader's. Each target takes turns with the bare constant,
+and its ratio is to the constant measured in those turns.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 BROWSER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
 EDITOR_PASSWORD = "a long enough benchmark passphrase"
+# Each target and the constant take turns this many times (with --seconds at least twice this).
+TURNS = 3
 # Each target first runs this long unrecorded: every worker has then rendered what it keeps.
 WARM_UP_SECONDS = 3
 # wrk cycles through a list of paths (an article spread over many), or sends the comment POST.
@@ -130,9 +133,9 @@ def comment_form(base: str) -> tuple[str, str]:
 
 
 def run_wrk(url: str, seconds: int, script: str | None = None, env: dict | None = None,
-            headers: tuple[str, ...] = ()) -> dict:
+            headers: tuple[str, ...] = (), warm: bool = True) -> dict:
     """wrk's rate and latency percentiles for one target, after a short unrecorded run that warms both workers."""
-    if WARM_UP_SECONDS and seconds > 1:
+    if warm and WARM_UP_SECONDS and seconds > 1:
         wrk(url, WARM_UP_SECONDS, script, env, headers)
     output = wrk(url, seconds, script, env, headers)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
@@ -190,26 +193,45 @@ def measure(base: str, folder: Path, seconds: int, articles: int) -> dict[str, d
     with ThreadPoolExecutor(16) as pool:  # concurrent requests keep both workers busy: both render every page
         list(pool.map(lambda path: Visitor(base).get(path), article_paths * 8))
     form, reader_cookie = comment_form(base)
-    targets = {"home": lambda: run_wrk(base + "/", seconds),
-               f"article ({articles})": lambda: run_wrk(base, seconds, spread, {"BENCH_PATHS": str(folder / "articles.txt")}),
-               "tag": lambda: run_wrk(base + "/tags/bench-1", seconds),
-               "category": lambda: run_wrk(base + category, seconds),
-               "read count": lambda: run_wrk(base, seconds, spread, {"BENCH_PATHS": str(folder / "reads.txt")}),
-               "editor article": lambda: run_wrk(base, seconds, spread, {"BENCH_PATHS": str(folder / "articles.txt")},
-                                                 (f"Cookie: {editor_cookie(base)}",)),
-               "comment POST": lambda: run_wrk(base, seconds, str(folder / "comment.lua"), {
-                   "BENCH_FORM": form, "BENCH_COOKIE": reader_cookie,
-                   "BENCH_POST": "/articles/benchmark-story-0/comments"})}
-    results = {}
-    for name, measure_target in targets.items():
-        # The constant just before each target: a machine whose load drifts during the run moves both alike.
-        constant = run_wrk(base + "/bench/constant", seconds)
-        results[name] = measure_target() | {"constant": constant["rate"]}
-    return results
+    targets = {
+        "home": lambda turn, warm: run_wrk(base + "/", turn, warm=warm),
+        f"article ({articles})": lambda turn, warm: run_wrk(base, turn, spread, {"BENCH_PATHS": str(folder / "articles.txt")},
+                                                            warm=warm),
+        "tag": lambda turn, warm: run_wrk(base + "/tags/bench-1", turn, warm=warm),
+        "category": lambda turn, warm: run_wrk(base + category, turn, warm=warm),
+        "read count": lambda turn, warm: run_wrk(base, turn, spread, {"BENCH_PATHS": str(folder / "reads.txt")}, warm=warm),
+        "editor article": lambda turn, warm: run_wrk(base, turn, spread, {"BENCH_PATHS": str(folder / "articles.txt")},
+                                                     (f"Cookie: {editor_cookie(base)}",), warm=warm),
+        "comment POST": lambda turn, warm: run_wrk(base, turn, str(folder / "comment.lua"), {
+            "BENCH_FORM": form, "BENCH_COOKIE": reader_cookie,
+            "BENCH_POST": "/articles/benchmark-story-0/comments"}, warm=warm)}
+    constant = lambda turn, warm: run_wrk(base + "/bench/constant", turn, warm=warm)  # noqa: E731
+    return {name: in_turns(target, constant, seconds) for name, target in targets.items()}
+
+
+def turns_for(seconds: int) -> int:
+    """TURNS turns, or one when the run is too short to split."""
+    return TURNS if seconds >= 2 * TURNS else 1
+
+
+def in_turns(target, constant, seconds: int) -> dict:
+    """A target and the constant measured in turns, so a machine whose load comes and goes moves both alike.
+
+    The rates are averaged over the turns, p50 is the median turn's and p99 the worst turn's.
+    """
+    rounds = turns_for(seconds)
+    turn = seconds // rounds
+    constants, measured = [], []
+    for number in range(rounds):
+        constants.append(constant(turn, number == 0))
+        measured.append(target(turn, number == 0))
+    return {"rate": statistics.mean(m["rate"] for m in measured), "p50": statistics.median(m["p50"] for m in measured),
+            "p99": max(m["p99"] for m in measured), "errors": any(m["errors"] for m in measured),
+            "constant": statistics.mean(c["rate"] for c in constants)}
 
 
 def table(results: dict[str, dict]) -> str:
-    """One table: req/s, p50, p99, the constant measured just before, and the ratio to it."""
+    """One table: req/s, p50, p99, the constant measured in turns with the target, and the ratio to it."""
     lines = [f"{'target':16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'constant':>9} {'ratio':>7}"]
     for name, result in results.items():
         flag = "  (errors)" if result["errors"] else ""
@@ -238,7 +260,7 @@ def main() -> None:
     finally:
         shutil.rmtree(folder)
     report = (f"2 gunicorn workers, wrk -t2 -c16 -d{arguments.seconds}s, a browser's User-Agent; "
-              f"{os.cpu_count()} CPUs; each ratio is to the constant measured just before its target\n" + table(results) + "\n")
+              f"{os.cpu_count()} CPUs; each target takes {turns_for(arguments.seconds)} turn(s) with the constant, its ratio is to those\n" + table(results) + "\n")
     print(report, end="")
     Path(arguments.output).parent.mkdir(parents=True, exist_ok=True)
     Path(arguments.output).write_text(report)
