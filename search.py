@@ -181,7 +181,11 @@ class TsvectorIndex:
                   column("search_vector", TSVECTOR), column("search_head", TSVECTOR), column("search_body", Text))
 
     def search(self, words: list[str], offset: int, limit: int) -> list:
-        """(article, raw headline) rows of published matches, best first."""
+        """(article, raw headline) rows of published matches, best first.
+
+        The page's ids are ranked first, alone: a headline in the same query would be computed for every
+        row the OFFSET skips too (180 of them on page 10), each reading a whole body out of TOAST.
+        """
         query_ = func.to_tsquery("english", tsquery_text(words))
         # Ranked against any of the words, so a title holding some of them still outranks one holding none.
         ranking = func.to_tsquery("english", tsquery_text(words, any_word=True))
@@ -189,12 +193,15 @@ class TsvectorIndex:
         vector = literal_column("articles.search_vector", TSVECTOR)
         head = literal_column("articles.search_head", TSVECTOR)
         body = literal_column("articles.search_body", Text)
+        rank = func.ts_rank(head, ranking).label("rank")
+        best = (select(Article.id, rank).where(vector.op("@@")(query_), Article.is_published())
+                .order_by(rank.desc(), Article.published_at.desc(), Article.id.desc())
+                .offset(offset).limit(limit).subquery())
         options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, MinWords=12"
         headline = func.ts_headline("english", body, query_, options)
-        query = (select(Article, headline)
-                 .where(vector.op("@@")(query_), Article.is_published())
-                 .order_by(func.ts_rank(head, ranking).desc(), Article.published_at.desc(), Article.id.desc())
-                 .offset(offset).limit(limit).options(joinedload(Article.category)))
+        query = (select(Article, headline).join(best, best.c.id == Article.id)
+                 .order_by(best.c.rank.desc(), Article.published_at.desc(), Article.id.desc())
+                 .options(joinedload(Article.category)))
         return list(db.session.execute(query))
 
     @staticmethod
