@@ -173,7 +173,7 @@ class TsvectorIndex:
     The application fills both: tag names live in another table, which a generated column cannot read.
     `search_head` holds the title (A) and summary (B) alone: ranking on it reads a vector of a few dozen words
     stored in the row, where ranking on search_vector would read every match's whole body vector out of
-    TOAST (about 400 ms for 10,000 matches). Matches found only in the body or tags come after, newest first.
+    TOAST (140 ms of 226 for 9,739 matches). Matches found only in the body or tags come after, newest first.
     `search_body` keeps the body's plain text for ts_headline.
     """
 
@@ -246,7 +246,7 @@ class TsvectorIndex:
         """Nothing to empty: a rebuild overwrites every article's vector."""
 
     def missing(self):
-        """The count of articles without a vector."""
+        """The count of articles lacking either vector."""
         columns = self.table.c
         return select(func.count()).select_from(self.table).where(columns.search_vector.is_(None) | columns.search_head.is_(None))
 
