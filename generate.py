@@ -65,30 +65,37 @@ def paragraph(rng: random.Random, vocabulary: Vocabulary) -> str:
     return " ".join(sentence(rng, vocabulary, rng.randint(8, 22)) for _ in range(rng.randint(3, 7)))
 
 
-def make_body(rng: random.Random, vocabulary: Vocabulary) -> tuple[str, str, str]:
-    """(Markdown, HTML, plain text) of a body with subheadings, paragraphs and sometimes a list."""
-    source, html, plain = [], [], []
+def make_body(rng: random.Random, vocabulary: Vocabulary) -> tuple[str, str, str, str]:
+    """(Markdown, HTML, paragraphs' text, all its text) of a body with subheadings, paragraphs and sometimes a list.
+
+    The paragraphs make the excerpt; all the text (headings and list items too) is what the search indexes.
+    """
+    source, html, plain, words = [], [], [], []
     for section in range(rng.randint(1, 4)):
         if section:
             heading = sentence(rng, vocabulary, rng.randint(2, 5)).rstrip(".")
             source.append(f"## {heading}")
             html.append(f"<h2>{escape(heading)}</h2>")
+            words.append(heading)
         for _ in range(rng.randint(2, 4)):
             text = paragraph(rng, vocabulary)
             source.append(text)
             html.append(f"<p>{escape(text)}</p>")
             plain.append(text)
+            words.append(text)
         if rng.random() < 0.3:
             items = [sentence(rng, vocabulary, rng.randint(3, 8)) for _ in range(rng.randint(3, 6))]
             source.append("\n".join(f"- {item}" for item in items))
             html.append("<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>")
+            words += items
     planted = [word for word, share in PLANTED.items() if rng.random() < share]
     if planted:
         text = f"The {' and the '.join(planted)} came up again."
         source.append(text)
         html.append(f"<p>{text}</p>")
         plain.append(text)
-    return "\n\n".join(source), "\n".join(html), " ".join(plain)
+        words.append(text)
+    return "\n\n".join(source), "\n".join(html), " ".join(plain), " ".join(words)
 
 
 def ensure_labels(vocabulary: Vocabulary) -> tuple[list[int], list[int]]:
@@ -107,7 +114,7 @@ def article_rows(rng: random.Random, vocabulary: Vocabulary, first_id: int, coun
     for key in range(first_id, first_id + count):
         title = sentence(rng, vocabulary, rng.randint(4, 11)).rstrip(".")
         summary = sentence(rng, vocabulary, rng.randint(10, 25)) if rng.random() < 0.8 else ""
-        source, html, plain = make_body(rng, vocabulary)
+        source, html, plain, words = make_body(rng, vocabulary)
         when = now - timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60))
         status = ArticleStatus.DRAFT if rng.random() < 0.03 else ArticleStatus.PUBLISHED
         # Reads: a long tail, more for articles still fresh.
@@ -121,7 +128,7 @@ def article_rows(rng: random.Random, vocabulary: Vocabulary, first_id: int, coun
         listed = when if status == ArticleStatus.PUBLISHED else None
         links += [{"article_id": key, "tag_id": tag_ids[index], "listed_at": listed} for index in chosen]
         names = " ".join(sorted(vocabulary.tags[index] for index in chosen))
-        documents.append(search.Document(key, title, summary, plain, names))
+        documents.append(search.Document(key, title, summary, words, names))
     return articles, links, documents
 
 

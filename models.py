@@ -54,7 +54,7 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.sql.expression import ColumnElement
 
-from text import TAG_NAME_MAX, now_utc, render_markdown, slugify
+from text import TAG_NAME_MAX, markdown_text, now_utc, render_markdown, slugify
 from text import excerpt as make_excerpt
 
 NAMING_CONVENTION = {
@@ -474,19 +474,17 @@ class Article(db.Model):
     def set_body(self, source: str) -> None:
         """Store the Markdown source with its HTML and excerpt, prepared once here, never per request."""
         self.body_source = source
-        self.body_html, plain = render_markdown(source)
-        self.excerpt = make_excerpt(plain)
-        self._plain_text = plain
+        self.body_html, paragraphs = render_markdown(source)
+        self.excerpt = make_excerpt(paragraphs)
 
     def plain_text(self) -> str:
-        """The body's plain words, as set_body derived them (or derived again), for the search index."""
-        cached = getattr(self, "_plain_text", None)
-        return cached if cached is not None else self.plain_text_of(self.body_source or "")
+        """Every word of the body as readers see it (never HTML), for the search index."""
+        return self.plain_text_of(self.body_source or "")
 
     @staticmethod
     def plain_text_of(source: str) -> str:
-        """The plain words of a Markdown body, as render_markdown derives them."""
-        return render_markdown(source)[1]
+        """Every word of a Markdown body: paragraphs, headings, lists, quotes, tables and code."""
+        return markdown_text(source)
 
     def note_content_change(self, was_live: bool) -> None:
         """Record a change of what readers see; one made before publication is no update to them."""

@@ -235,9 +235,33 @@ def _paragraph_text(tokens) -> str:
     paragraphs = []
     for previous, token in itertools.pairwise(tokens):
         if token.type == "inline" and previous.type == "paragraph_open" and previous.level == 0:
-            words = [child.content for child in token.children or () if child.type in ("text", "code_inline")]
-            paragraphs.append("".join(words))
+            paragraphs.append(_inline_words(token))
     return " ".join(paragraphs)
+
+
+def _inline_words(token) -> str:
+    """The text of one inline token (a paragraph, heading, list item or table cell), line breaks as spaces."""
+    # A line break inside a paragraph separates words; joined as nothing it would glue two into one.
+    return "".join(child.content if child.type in ("text", "code_inline") else " "
+                   for child in token.children or () if child.type in ("text", "code_inline", "softbreak", "hardbreak"))
+
+
+# What a browser would read as a tag or a comment, had the text been HTML: never words for the index.
+_TAG_LIKE = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.S)
+
+
+def markdown_text(source: str) -> str:
+    """Every word a reader sees in a Markdown body: paragraphs, headings, lists, quotes, tables and code.
+
+    Raw HTML is shown to readers as text, but tag-shaped runs are dropped, so `<span>` never becomes a word.
+    """
+    parts = []
+    for token in _MARKDOWN.parse(source):
+        if token.type == "inline":
+            parts.append(_inline_words(token))
+        elif token.type in ("code_block", "fence"):
+            parts.append(token.content)
+    return " ".join(_TAG_LIKE.sub(" ", " ".join(parts)).split())
 
 
 def escape_markdown(line: str) -> str:
