@@ -1180,8 +1180,11 @@ def pages_changed_by_flush(session: Session, flush_context) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def pages_changed_by_statement(state) -> None:
-    """A bulk UPDATE or DELETE on a table readers see moves the site version (a counted read does not)."""
-    if not (state.is_update or state.is_delete) or state.execution_options.get("leaves_pages"):
+    """A bulk UPDATE or DELETE on a table readers see moves the site version.
+
+    A counted read does not: it never passes through the session (`Article.count_read`).
+    """
+    if not (state.is_update or state.is_delete):
         return
     if getattr(state.statement, "table", None) is not None and state.statement.table.name in PAGE_TABLES:
         move_site_version(state.session)

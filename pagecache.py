@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from sqlalchemy import event
 from sqlalchemy.orm import Session as DatabaseSession
+from werkzeug.wrappers import Request
 
 from models import SiteVersion
 from text import now_utc
@@ -115,9 +116,9 @@ def page_key() -> str:
     return request.path + ("?" + "&".join(known) if known else "")
 
 
-def has_session() -> bool:
-    """True when the request carries the session cookie: a commenter or an editor, whose pages are their own."""
-    return current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+def has_session(req: Request | None = None) -> bool:
+    """True when the request (this one by default) carries the session cookie: a commenter or an editor."""
+    return current_app.config["SESSION_COOKIE_NAME"] in (req or request).cookies
 
 
 def rendering_shared() -> bool:

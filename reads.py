@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Request, Response
 
 from models import MAX_ID, Article
+from pagecache import has_session
 from security import SECURITY_HEADERS
 from templating import plural
 
@@ -124,12 +125,11 @@ class ReadCounter:
         found = COUNTING_ADDRESS.fullmatch(environ.get("PATH_INFO", ""))
         if found is not None and environ.get("REQUEST_METHOD") == "GET" and int(found[1]) <= MAX_ID:
             req = Request(environ)
-            if self.app.config["SESSION_COOKIE_NAME"] not in req.cookies:
-                with self.app.app_context():
-                    response = answer_count(req, int(found[1]), pixel=found[2] is not None, signed_in=False)
-                if response is not None:
-                    response.headers.update(SECURITY_HEADERS)
-                    return response(environ, start_response)
+            with self.app.app_context():
+                response = None if has_session(req) else answer_count(req, int(found[1]), found[2] is not None, False)
+            if response is not None:
+                response.headers.update(SECURITY_HEADERS)
+                return response(environ, start_response)
         return self.flask(environ, start_response)
 
 
