@@ -5,23 +5,12 @@ from __future__ import annotations
 from flask import Flask
 from flask_migrate import Migrate
 
-import admin
-import auth
-import commands
-import comments
-import errors
-import feeds
-import labels
-import pagecache
-import people
-import pictures
-import previews
-import reader
-import reads
-import security
-import templating
+from cli import commands
 from models import db
-from settings import SettingsError, load_settings
+from newsroom import articles, labels, people, pictures, signin
+from readers import comments, feeds, pages, previews, reads
+from web import errors, pagecache, security, templating
+from web.settings import SettingsError, load_settings
 
 MIGRATIONS_DIRECTORY = "migrations"
 
@@ -45,15 +34,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     pictures.init_app(app)
     security.init_app(app)
     pagecache.init_app(app)
-    app.register_blueprint(reader.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(comments.bp)
-    auth.init_app(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(admin.bp)
+    signin.init_app(app)
+    app.register_blueprint(signin.bp)
+    app.register_blueprint(articles.bp)
     app.register_blueprint(labels.bp)
     app.register_blueprint(people.bp)
-    app.context_processor(admin.admin_context)
+    app.context_processor(articles.admin_context)
     commands.init_app(app)
     # Last: the counter goes in front of everything above.
     reads.init_app(app)

@@ -54,8 +54,8 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.sql.expression import ColumnElement
 
-from text import TAG_NAME_MAX, markdown_text, now_utc, render_markdown, slugify
-from text import excerpt as make_excerpt
+from content.text import TAG_NAME_MAX, markdown_text, now_utc, render_markdown, slugify
+from content.text import excerpt as make_excerpt
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

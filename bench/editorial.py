@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from demo import DEMO_DIRECTORY, parse_demo_file  # noqa: E402
+from cli.demo import DEMO_DIRECTORY, parse_demo_file  # noqa: E402
 from editorial import editorial_warnings, suggest_tags  # noqa: E402
 from editorial.reading import read_body  # noqa: E402
 from editorial.words import lemma  # noqa: E402

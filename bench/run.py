@@ -63,8 +63,8 @@ end
 
 def make_articles(count: int) -> None:
     """Publish `count` articles over the demo's categories, each with a tag, for the spread of article pages."""
+    from content.text import now_utc
     from models import Article, Category, Tag, db
-    from text import now_utc
 
     categories = list(db.session.execute(db.select(Category)).scalars())
     for number in range(count):
@@ -82,7 +82,7 @@ def prepare_instance(folder: Path, articles: int) -> dict:
               f"sqlite:///{folder}/news.sqlite3", "COMMENT_RATE_LIMIT": "", "COMMENT_MIN_SECONDS": 0,
               "COMMENT_MODERATION": "none"}
     from app import create_app
-    from auth import create_admin
+    from newsroom.signin import create_admin
 
     app = create_app(config)
     runner = app.test_cli_runner()

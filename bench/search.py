@@ -20,9 +20,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
-import search  # noqa: E402
 from app import create_app  # noqa: E402
 from models import Article, db  # noqa: E402
+from services import search  # noqa: E402
 
 # The generator plants these words at known rates (generate.PLANTED).
 QUERIES = {

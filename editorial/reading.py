@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from content.text import markdown_parser
 from editorial.words import FINISHED_ENDING, plain_text
-from text import markdown_parser
 
 # About 37,000 words, several times the longest feature: only a pasted dump goes past it, and reading
 # on would make every keystroke's check in the editor slow.

@@ -29,10 +29,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app import create_app
+from content.sanitize import sanitize_comment
+from content.text import now_utc, slugify
 from models import Article, ArticleStatus, Category, Comment, CommentStatus, Tag, db
-from sanitize import sanitize_comment
 from tests.databases import drop_every_database, emptied_working_database, new_database_url, on_postgresql
-from text import now_utc, slugify
 
 BROWSER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
 FROZEN_NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -246,7 +246,7 @@ def sign_in(client, username: str = "editor", password: str = ADMIN_PASSWORD, ne
 @pytest.fixture
 def make_admin(app):
     """Factory: an admin account with ADMIN_PASSWORD unless told otherwise."""
-    from auth import create_admin
+    from newsroom.signin import create_admin
 
     def make(username: str = "editor", password: str = ADMIN_PASSWORD):
         return create_admin(username, password)
@@ -257,7 +257,7 @@ def make_admin(app):
 @pytest.fixture
 def make_person(app):
     """Factory: an account of a role (writer unless told), with a display name, and ADMIN_PASSWORD."""
-    from auth import create_account
+    from newsroom.signin import create_account
 
     def make(username: str, role: str = "writer", display_name: str | None = None, bio: str = ""):
         user = create_account(username, ADMIN_PASSWORD, role, display_name)

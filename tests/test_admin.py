@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
+from content.text import now_utc
 from models import Article, ArticleStatus, Category, Comment, CommentStatus, SlugRedirect, Tag, article_tags, db
 from tests.conftest import BROWSER_AGENT, csrf_token_of
 from tests.test_reader import article_titles, text_of
-from text import now_utc
 
 BODY = """The council approved the new North Korea trade office on Monday.
 

@@ -87,7 +87,7 @@ def test_next_only_leads_to_a_path_on_this_site(app, make_admin, next_path):
 
 
 def test_unknown_names_and_wrong_passwords_get_the_same_answer_and_the_same_work(app, make_admin, monkeypatch):
-    import auth
+    from newsroom import signin as auth
 
     make_admin()
     checked = []

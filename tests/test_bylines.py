@@ -97,7 +97,7 @@ def test_an_author_page_shows_the_bio_and_only_published_articles(frozen_clock, 
 
 def frozen_clock_time(hours: int):
     """A moment this many hours after the tests' frozen now."""
-    from text import now_utc
+    from content.text import now_utc
 
     return now_utc() + timedelta(hours=hours)
 
@@ -158,8 +158,8 @@ def test_feeds_can_read_each_articles_authors_with_names_and_addresses(app, make
 def test_the_migration_makes_every_account_an_admin_and_gives_old_articles_no_byline(tmp_path):
     from flask_migrate import upgrade
 
+    from content.text import now_utc
     from tests.test_commands import insert_old_article, utc_literal
-    from text import now_utc
 
     app = create_app(settings_for_tests(tmp_path))
     with app.app_context():

@@ -10,9 +10,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-import search
 from app import create_app
 from models import Article, Comment, article_tags, db
+from services import search
 from tests.conftest import settings_for_tests
 from tests.test_search import indexed_body
 
@@ -51,7 +51,7 @@ def test_init_db_upgrades_an_empty_database_to_the_models_and_is_idempotent(tmp_
 def test_upgrading_a_database_with_articles_keeps_its_tag_pages(tmp_path):
     from flask_migrate import upgrade
 
-    from text import now_utc
+    from content.text import now_utc
 
     app = create_app(settings_for_tests(tmp_path))
     with app.app_context():
@@ -70,7 +70,7 @@ def test_upgrading_a_database_with_articles_keeps_its_tag_pages(tmp_path):
 def test_init_db_indexes_the_articles_of_a_site_upgraded_to_search(tmp_path):
     from flask_migrate import upgrade
 
-    from text import now_utc
+    from content.text import now_utc
 
     app = create_app(settings_for_tests(tmp_path))
     with app.app_context():
@@ -93,7 +93,7 @@ def test_init_db_indexes_the_articles_of_a_site_upgraded_to_search(tmp_path):
 def test_upgrading_indexes_the_words_of_old_bodies_beyond_their_paragraphs(tmp_path):
     from flask_migrate import upgrade
 
-    from text import now_utc
+    from content.text import now_utc
 
     app = create_app(settings_for_tests(tmp_path))
     with app.app_context():
@@ -150,7 +150,7 @@ def test_demo_loads_a_dozen_articles_with_comments_once(app, runner, client, mak
 def test_upgrading_cleans_links_stored_under_the_old_rules(tmp_path):
     from flask_migrate import upgrade
 
-    from text import now_utc
+    from content.text import now_utc
 
     app = create_app(settings_for_tests(tmp_path))
     with app.app_context():
@@ -220,8 +220,8 @@ def insert_old_rows(connection, when: str) -> None:
 def test_the_slug_migration_recomputes_slugs_and_keeps_every_old_address(tmp_path):
     from flask_migrate import upgrade
 
+    from content.text import now_utc
     from models import Category, Tag
-    from text import now_utc
 
     app = create_app(settings_for_tests(tmp_path))
     with app.app_context():

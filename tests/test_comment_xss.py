@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from content.sanitize import sanitize_comment
 from models import Comment, db
-from sanitize import sanitize_comment
 from tests.html_checks import dangerous_markup
 from tests.test_comments import post_comment
 

@@ -10,11 +10,11 @@ from html import unescape
 
 import pytest
 
-from limiter import address_key, client_address
 from models import ArticleStatus, Comment, CommentStatus, RateLimit, db
-from settings import parse_trusted_proxies
 from tests.conftest import BROWSER_AGENT
 from tests.test_reader import text_of
+from web.limiter import address_key, client_address
+from web.settings import parse_trusted_proxies
 
 
 def hidden_fields(html: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from demo import DEMO_DIRECTORY, parse_demo_file
+from cli.demo import DEMO_DIRECTORY, parse_demo_file
 from editorial import editorial_warnings
 
 CASES = Path(__file__).resolve().parent / "editorial_cases"

@@ -10,10 +10,10 @@ from html.parser import HTMLParser
 import feedparser
 import pytest
 
+from content.text import now_utc
 from models import Article, ArticleStatus, db
 from tests.conftest import csrf_token_of
 from tests.test_admin import submit
-from text import now_utc
 
 SITE = "http://127.0.0.1:5000"
 
@@ -309,7 +309,7 @@ def test_a_304_is_answered_before_any_body_is_prepared(client, make_article, mon
     def refuse(*args):
         raise AssertionError("a body was prepared for a 304")
 
-    monkeypatch.setattr("feeds.article_html_with_absolute_urls", refuse)
+    monkeypatch.setattr("readers.feeds.article_html_with_absolute_urls", refuse)
     assert revalidate(client, "/feed.xml", etag) == 304
 
 

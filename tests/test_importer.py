@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from importer import CaptureError, parse_capture
+from cli.importer import CaptureError, parse_capture
+from content.text import now_utc
 from models import Article, Category, Tag, db
 from tests.test_reader import text_of
-from text import now_utc
 
 CAPTURE = """Politics Created 3 weeks ago 1,204 Reads korea korea sanctions geneva Korea
 “Talks resume after a year of silence”

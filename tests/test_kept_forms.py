@@ -8,10 +8,10 @@ from html.parser import HTMLParser
 
 import pytest
 
+from content.text import token_digest
 from models import AdminSession, Article, ArticleStatus, Comment, CommentStatus, KeptForm, User, db
 from tests.conftest import ADMIN_PASSWORD, BROWSER_AGENT, csrf_token_of, sign_in
 from tests.test_reader import text_of
-from text import token_digest
 
 SESSION_ENDED_NOTICE = "Your session ended. Sign in to continue; your changes are kept."
 RESTORED = "Nothing is saved yet: check it and press Save."

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
+from content.text import now_utc
 from models import ArticleStatus, Category, CategoryRedirect, Tag, TagRedirect, article_tags, db
 from tests.conftest import csrf_token_of
 from tests.test_admin import reader
 from tests.test_reader import article_titles, text_of
-from text import now_utc
 
 
 def send(client, url: str, **fields):

@@ -15,10 +15,10 @@ from PIL import ExifTags, Image, ImageCms
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from media import MAX_PIXELS, UPLOAD_MAX_BYTES
+from content.text import now_utc
 from models import Article, Picture, db
+from services.media import MAX_PIXELS, UPLOAD_MAX_BYTES
 from tests.conftest import csrf_token_of
-from text import now_utc
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)
 

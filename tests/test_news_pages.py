@@ -6,11 +6,11 @@ import base64
 import re
 from datetime import timedelta
 
+from content.text import now_utc
 from models import Article, db
 from tests.conftest import BROWSER_AGENT
 from tests.test_admin import submit
 from tests.test_reader import article_titles, link, text_of
-from text import now_utc
 
 
 def stored(slug: str) -> Article:

@@ -11,12 +11,12 @@ from flask import template_rendered
 
 from app import create_app
 from models import Article, CommentStatus, SiteVersion, db
-from pagecache import PAGES_KEPT, PUBLIC_CACHE_CONTROL, Entry, Generation, PageCache
 from tests.conftest import BROWSER_AGENT, settings_for_tests, sign_in, start_request_afresh
 from tests.test_admin import submit
 from tests.test_comments import post_comment
 from tests.test_labels import category_id, send
 from tests.test_reader import article_titles, text_of
+from web.pagecache import PAGES_KEPT, PUBLIC_CACHE_CONTROL, Entry, Generation, PageCache
 
 SHARED_PAGES = ["/", "/categories/politics", "/tags/housing", "/tags", "/articles/budget-passes"]
 

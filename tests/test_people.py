@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
+from content.text import token_digest
 from models import AdminSession, Article, ArticleStatus, Invitation, Role, User, db
-from people import INVITATION_LIFETIME
+from newsroom.people import INVITATION_LIFETIME
 from tests.conftest import ADMIN_PASSWORD, BROWSER_AGENT, csrf_token_of, sign_in, signed_in_client
-from text import token_digest
 
 NEW_PASSWORD = "twelve chars at least"
 

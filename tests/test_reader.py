@@ -11,8 +11,8 @@ from urllib.parse import unquote
 import pytest
 from flask import url_for
 
+from content.text import now_utc
 from models import Article, ArticleStatus, CommentStatus, Tag, article_tags, db
-from text import now_utc
 
 
 def text_of(response) -> str:

@@ -10,7 +10,7 @@ import pytest
 from flask import request, request_started
 
 from models import Article, ArticleStatus, SiteVersion, db
-from reads import READS_REMEMBERED, reads_serializer, should_count_read
+from readers.reads import READS_REMEMBERED, reads_serializer, should_count_read
 from tests.conftest import BROWSER_AGENT
 
 

@@ -8,7 +8,7 @@ import pytest
 from flask import Blueprint
 
 from models import Article, ArticleStatus, Comment, Invitation, Role, User, db
-from roles import ANYONE, OWN_DRAFTS, ROUTE_ROLES, at_least
+from newsroom.roles import ANYONE, OWN_DRAFTS, ROUTE_ROLES, at_least
 from tests.conftest import csrf_token_of, signed_in_client
 
 # Requests that end what later requests need run last: deleting the sample article, then signing out.

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from content.sanitize import allowed_url, resanitize_stored_comment, sanitize_article_html, sanitize_comment
 from models import Comment, db
-from sanitize import allowed_url, resanitize_stored_comment, sanitize_article_html, sanitize_comment
 from tests.html_checks import dangerous_markup
 from tests.test_comments import post_comment, stored_comments
 

@@ -9,12 +9,12 @@ from html import unescape
 import pytest
 from sqlalchemy import text
 
-import search
+from content.text import now_utc
 from models import Article, ArticleStatus, Category, Tag, db
+from services import search
 from tests.conftest import csrf_token_of
 from tests.test_admin import submit
 from tests.test_reader import text_of
-from text import now_utc
 
 
 def result_titles(response) -> list[str]:

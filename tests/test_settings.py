@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import text
 
 from app import create_app
+from content.text import now_utc
 from models import db
-from settings import instance_secret_key
 from tests.databases import on_postgresql
-from text import now_utc
+from web.settings import instance_secret_key
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from content.text import now_utc
 from models import Article, ArticleStatus, Category, db
-from text import now_utc
 
 SITE = "http://127.0.0.1:5000"
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "news": "http://www.google.com/schemas/sitemap-news/0.9"}

@@ -5,8 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.html_checks import dangerous_markup
-from text import (
+from content.text import (
     escape_markdown,
     excerpt,
     normalize_tag_name,
@@ -18,6 +17,7 @@ from text import (
     split_tag_names,
     unique_slug,
 )
+from tests.html_checks import dangerous_markup
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 

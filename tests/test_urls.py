@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from urls import absolute_url, absolute_urls, site_host
+from web.urls import absolute_url, absolute_urls, site_host
 
 SLUGS = ["plain-words", "東京で会議が開かれた", "οδος", "नमस्ते-दुनिया", "a+b&c=d", "100%", "x?y#z", "a/b"]
 

@@ -10,8 +10,8 @@ as a relative link; article bodies are rendered again from their Markdown source
 from alembic import op
 import sqlalchemy as sa
 
-from sanitize import resanitize_stored_comment
-from text import render_markdown
+from content.sanitize import resanitize_stored_comment
+from content.text import render_markdown
 
 # revision identifiers, used by Alembic.
 revision = '0005'

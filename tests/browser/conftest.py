@@ -10,7 +10,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
-from demo import load_demo
+from cli.demo import load_demo
 from tests.conftest import settings_for_tests
 from tests.databases import new_database_url
 
@@ -89,8 +89,8 @@ def give_the_newest_article_a_lead_picture() -> None:
 
     from sqlalchemy import select
 
-    from media import Upload, store_upload
     from models import Article, db
+    from services.media import Upload, store_upload
 
     picture, _ = store_upload(Upload(io.BytesIO(landscape_photo()), "The valley from the north ridge at dawn",
                                      "The valley from the north ridge.", "Photo: Ledger staff"))
@@ -143,7 +143,7 @@ def screenshot_dir() -> Path:
 @pytest.fixture(scope="session")
 def admin_state(live_app, live_server, browser, tmp_path_factory):
     """A signed-in admin's cookies, saved for new browser contexts."""
-    from auth import create_admin
+    from newsroom.signin import create_admin
     from tests.conftest import ADMIN_PASSWORD
 
     with live_app.app_context():

@@ -8,9 +8,9 @@ from urllib.parse import unquote
 import pytest
 from flask import url_for
 
+from content.text import now_utc, unique_slug
 from models import Article, ArticleStatus, Category, db
 from tests.test_reader import TITLES_IN_EVERY_SCRIPT
-from text import now_utc, unique_slug
 
 # Each title, and the address bar's words for it: marks kept, Latin accents folded, nothing left -> 'article'.
 TITLES = TITLES_IN_EVERY_SCRIPT | {"🎉🎉🎉": "article"}

@@ -40,7 +40,7 @@ def join_path() -> str:
 def invitation(live_app):
     """An open invitation, for the page where an invitee joins."""
     from models import User
-    from people import invite
+    from newsroom.people import invite
 
     with live_app.app_context():
         _join_paths[:] = [f"/admin/join/{invite('writer', User.everyone()[0])}"]
@@ -104,7 +104,7 @@ def test_pages_are_valid_html(browser, live_server, admin_state, tmp_path):
 @pytest.fixture(scope="module")
 def state_editor(live_app) -> str:
     """An account of its own, whose sessions these checks end on purpose."""
-    from auth import create_admin
+    from newsroom.signin import create_admin
     from tests.conftest import ADMIN_PASSWORD
 
     with live_app.app_context():

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from auth import create_admin
+from content.text import now_utc
 from models import AdminSession, Article, KeptForm, User, db
+from newsroom.signin import create_admin
 from tests.conftest import ADMIN_PASSWORD
-from text import now_utc
 
 TYPED = {
     "Title": "Night ferry returns to the estuary",

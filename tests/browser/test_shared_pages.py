@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from content.text import now_utc
 from models import Article, Category, db
 from tests.conftest import ADMIN_PASSWORD, BROWSER_AGENT
-from text import now_utc
 
 # Headless Chromium names itself "HeadlessChrome", which the site rightly takes for a machine;
 # these contexts present the User-Agent of the same Chrome with a window, as a person's would.
@@ -86,7 +86,7 @@ def test_an_editor_sees_their_edit_at_once(browser, live_app, live_server, fresh
     reader = browser.new_context()
     assert "Before the edit" in reader.new_page().goto(f"{live_server}/articles/{slug}").text()
     with live_app.app_context():
-        from auth import create_admin
+        from newsroom.signin import create_admin
 
         create_admin("shared-pages-editor", ADMIN_PASSWORD)
         article_id = db.session.execute(db.select(Article.id).filter_by(slug=slug)).scalar_one()

@@ -1,0 +1,136 @@
+"""Thin click commands over the plain functions that do the work."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from cli import demo, generate, importer
+from models import Article, db
+from newsroom import signin as auth
+from services import media, search
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create the database schema, or upgrade it to the newest revision; index articles the search lacks."""
+    upgrade()
+    if search.missing_count():
+        rebuild_search_index()
+    click.echo("Database is up to date.")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demo articles and comments (running it again adds nothing twice)."""
+    added = demo.load_demo()
+    if added is None:
+        click.echo("The site already has articles; the demo content is only loaded into an empty site.")
+    else:
+        click.echo(f"Added {added} demo articles.")
+
+
+@click.command("import-text")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what the import would do, and store nothing.")
+@with_appcontext
+def import_text_command(files: tuple[str, ...], dry_run: bool) -> None:
+    """Import plain-text page captures as published articles; new categories and dropped keywords are told."""
+    results = importer.import_files(files, dry_run)
+    for result in results:
+        click.echo(result.message, err=not result.ok)
+        for note in result.notes:
+            click.echo(note)
+    if dry_run:
+        click.echo("Dry run: nothing was stored.")
+    if any(result.refused for result in results):
+        sys.exit(1)
+
+
+def read_new_password(from_stdin: bool) -> str:
+    """A new password: one line of standard input, or typed twice at a hidden prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt="Password again")
+
+
+def run_account_change(change, name: str, password_stdin: bool, done: str) -> None:
+    """Apply an account change, turning a refusal into one error line and exit status 1."""
+    try:
+        change(name, read_new_password(password_stdin))
+    except auth.AccountError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    click.echo(done)
+
+
+@click.command("create-admin")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_admin_command(name: str, password_stdin: bool) -> None:
+    """Create an admin account (the password is asked twice, or read from standard input)."""
+    run_account_change(auth.create_admin, name, password_stdin, f"Created the admin account {name!r}.")
+
+
+@click.command("set-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def set_password_command(name: str, password_stdin: bool) -> None:
+    """Set an admin's password, end their sessions and lift a sign-in lock."""
+    run_account_change(auth.set_password, name, password_stdin,
+                       f"Password changed for {name!r}; its sessions are ended and any sign-in lock lifted.")
+
+
+@click.command("media-gc")
+@click.option("--grace-hours", type=click.IntRange(min=0), default=24, show_default=True,
+              help="Keep pictures uploaded within this many hours, even when no article uses them yet.")
+@with_appcontext
+def media_gc_command(grace_hours: int) -> None:
+    """Remove pictures and files no article body or lead picture uses, once past the grace period."""
+    removed = media.collect_garbage(timedelta(hours=grace_hours))
+    for name in removed:
+        click.echo(f"removed {name}")
+    click.echo(f"Removed {len(removed)} file{'s' if len(removed) != 1 else ''}.")
+
+
+@click.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the search index from every article (to be sure; init-db fills it after an upgrade)."""
+    rebuild_search_index()
+
+
+def rebuild_search_index() -> None:
+    """Rebuild the search index with a progress bar."""
+    total = db.session.execute(db.select(db.func.count(Article.id))).scalar_one()
+    with click.progressbar(length=total, label="Indexing articles") as bar:
+        done = search.reindex(bar.update)
+    click.echo(f"Indexed {done} articles.")
+
+
+@click.command("generate")
+@click.option("--articles", type=click.IntRange(0, 10_000_000), default=1000, show_default=True)
+@click.option("--comments", type=click.IntRange(0, 100_000_000), default=0, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed makes the same content.")
+@with_appcontext
+def generate_command(articles: int, comments: int, seed: int) -> None:
+    """Fill the database with made-up articles and comments, for measuring (never on a real site)."""
+    with click.progressbar(length=articles + comments, label="Generating") as bar:
+        generate.generate(articles, comments, seed, bar.update)
+    click.echo(f"Added {articles} articles and {comments} comments.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands with `flask --app app`."""
+    for command in (init_db_command, demo_command, import_text_command, create_admin_command, set_password_command,
+                    media_gc_command, reindex_command, generate_command):
+        app.cli.add_command(command)

@@ -1,0 +1,116 @@
+"""Comments from anonymous readers: the POST, its spam and flood rules, and moderation."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, session, url_for
+from flask_wtf.csrf import CSRFError, generate_csrf
+
+from content.sanitize import sanitize_comment, visible_text
+from models import Article, Comment, CommentStatus, db
+from readers.pages import render_article
+from web import limiter
+from web.forms import RESEND_MESSAGE, CommentForm
+from web.security import csrf
+from web.settings import Rule
+
+bp = Blueprint("comments", __name__)
+# The form checks its own CSRF token here, so a reader whose form or session aged gets
+# their text back instead of an error page; a missing or forged token is still a 400.
+csrf.exempt(bp)
+
+# The same text on the same article from the same address within this window is stored once.
+DUPLICATE_WINDOW = Rule(limit=1, period=600)
+# How many of their own held comments a browser session remembers, to show them to their author.
+OWN_COMMENTS_REMEMBERED = 20
+
+
+def initial_status(body_html: str) -> str:
+    """Visible, or pending when COMMENT_MODERATION holds this comment for approval."""
+    mode = current_app.config["COMMENT_MODERATION"]
+    if mode == "all" or (mode == "links" and "<a " in body_html):
+        return CommentStatus.PENDING
+    return CommentStatus.VISIBLE
+
+
+def duplicate_key(article: Article, address: str, body: str) -> str:
+    """A limiter key naming this text on this article from this address."""
+    text = " ".join(body.split()).casefold()
+    digest = hashlib.sha256(f"{article.id}\n{address}\n{text}".encode()).hexdigest()
+    return f"comment-text:{digest}"
+
+
+def remember_own_comment(comment_id: int) -> None:
+    """Let this browser session see its own held comment."""
+    session["own_comments"] = (session.get("own_comments", []) + [comment_id])[-OWN_COMMENTS_REMEMBERED:]
+
+
+def wait_message(seconds: int) -> str:
+    """'Please wait 40 seconds / 3 minutes before commenting again.'"""
+    if seconds < 90:
+        wait = f"{seconds} second{'s' if seconds != 1 else ''}"
+    else:
+        minutes = -(-seconds // 60)
+        wait = f"{minutes} minutes"
+    return f"You have sent several comments in a short time. Please wait {wait} and send it again."
+
+
+def refuse(article: Article, form: CommentForm, status: int, message: str | None = None, headers=None):
+    """The article page again, the reader's text kept, with a fresh timestamp and the reason."""
+    db.session.commit()  # keep the limiter's count of this try
+    if message:
+        form.form_errors.append(message)
+    form.stamp()
+    return render_article(article, form), status, headers or {}
+
+
+@bp.get("/comments/token")
+def form_token():
+    """The comment form's CSRF token and signed timestamp, fetched by the page's script when a reader starts writing."""
+    form = CommentForm(meta={"csrf": False})
+    form.stamp()
+    response = jsonify(csrf_token=generate_csrf(), issued=form.issued.data)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/articles/<slug>/comments")
+def post_comment(slug: str):
+    """Store a reader's comment, or show the form again with what they typed and why not."""
+    article = Article.published_by_slug(slug) or abort(404)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors and not form.csrf_is_stale():
+            raise CSRFError(form.csrf_token.errors[0])
+        return refuse(article, form, 400, RESEND_MESSAGE if form.csrf_is_stale() else None)
+    if form.citation_ref.data:
+        return redirect(url_for("reader.article", slug=slug))  # quietly: a bot learns nothing
+    if problem := form.timing_problem():
+        return refuse(article, form, 400, problem)
+    body_html = sanitize_comment(form.body.data)
+    if not visible_text(body_html):
+        form.body.errors.append("Your comment is empty once markup is removed. Please write some text.")
+        return refuse(article, form, 400)
+    address = limiter.requester_key()
+    verdict = limiter.hit(f"comment:{address}", current_app.config["COMMENT_RATE_RULES"])
+    if not verdict.allowed:
+        return refuse(article, form, 429, wait_message(verdict.retry_after), {"Retry-After": str(verdict.retry_after)})
+    if not limiter.hit(duplicate_key(article, address, form.body.data), (DUPLICATE_WINDOW,)).allowed:
+        db.session.commit()
+        return redirect(url_for("reader.article", slug=slug, _anchor="comments"))
+    comment = store_comment(article, form.name.data, body_html)
+    return redirect(url_for("reader.article", slug=slug, _anchor=f"comment-{comment.id}"))
+
+
+def store_comment(article: Article, name: str, body_html: str) -> Comment:
+    """Commit the comment; remember a held one, so its author sees it and that it waits."""
+    name = re.sub(r"\s+", " ", name).strip()
+    comment = Comment(article_id=article.id, author_name=name, body_html=body_html, status=initial_status(body_html))
+    db.session.add(comment)
+    limiter.forget_expired()
+    db.session.commit()
+    if comment.status == CommentStatus.PENDING:
+        remember_own_comment(comment.id)  # its thank-you shows beside it while it waits
+    return comment

@@ -1,0 +1,227 @@
+"""The reader's pages: home, categories, tags, articles, and counting reads."""
+
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import parse_qs
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from models import (
+    MAX_ID,
+    Article,
+    BadCursor,
+    Category,
+    CategoryRedirect,
+    Comment,
+    Listing,
+    SlugRedirect,
+    Tag,
+    TagRedirect,
+    User,
+    by_author,
+    in_category,
+    published_page,
+    with_tag,
+)
+from readers.reads import READS_PATH, answer_count
+from services import search
+from services.media import served_file
+from web.forms import CommentForm
+from web.pagecache import has_session, rendering_shared, shared_page
+from web.templating import set_nav_section
+
+bp = Blueprint("reader", __name__)
+
+# A picture's file never changes under its name (the name is its content's hash).
+MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+def listing(template: str, section: Listing | None = None, **context):
+    """Render one keyset page of a listing; a bad cursor, a page past the end or an empty section is a 404.
+
+    Only the front page may be empty (a new site): a category or tag with nothing published
+    would otherwise announce what is still in draft.
+    """
+    try:
+        page = published_page(
+            section,
+            before=request.args.get("before"),
+            after=request.args.get("after"),
+            per_page=current_app.config["ARTICLES_PER_PAGE"],
+        )
+    except BadCursor:
+        abort(404)
+    paging = request.args.get("before") or request.args.get("after")
+    if not page.articles and (paging or section is not None):
+        abort(404)
+    return render_template(template, page=page, **context)
+
+
+@bp.get("/")
+@shared_page
+def home():
+    """The newest published articles."""
+    return listing("readers/home.html", most_read=Article.most_read())
+
+
+def redirect_to_slug(slug: str):
+    """301 to the same view under another slug."""
+    return redirect(url_for(request.endpoint, **(request.view_args | {"slug": slug})), 301)
+
+
+def canonical_redirect(slug: str):
+    """Slugs are NFC and lowercase; a link typed in capitals or decomposed is sent to the real address, or a 404."""
+    canonical = unicodedata.normalize("NFC", slug).lower()
+    if slug == canonical:
+        abort(404)
+    return redirect_to_slug(canonical)
+
+
+@bp.get("/categories/<slug>")
+@shared_page
+def category(slug: str):
+    """The newest published articles of one category; a former slug answers 301."""
+    found = Category.by_slug(slug)
+    if found is None:
+        new_slug = CategoryRedirect.target_of(slug)
+        return redirect_to_slug(new_slug) if new_slug else canonical_redirect(slug)
+    set_nav_section("category", found.slug)
+    return listing("readers/category.html", in_category(found), category=found)
+
+
+@bp.get("/tags/<slug>")
+@shared_page
+def tag(slug: str):
+    """The newest published articles carrying one tag; a former slug answers 301."""
+    found = Tag.by_slug(slug)
+    if found is None:
+        new_slug = TagRedirect.target_of(slug)
+        return redirect_to_slug(new_slug) if new_slug else canonical_redirect(slug)
+    set_nav_section("tags", current="true")
+    return listing("readers/tag.html", with_tag(found), tag=found)
+
+
+@bp.get("/authors/<slug>")
+@shared_page
+def author(slug: str):
+    """One author's bio and their newest published articles; an author with none published is a 404.
+
+    A former account known only by its sign-in name has no page: its address is made of that name.
+    """
+    found = User.by_slug(slug)
+    if found is None or found.name_withheld:
+        abort(404)
+    return listing("readers/author.html", by_author(found), author=found)
+
+
+@bp.get("/tags")
+@shared_page
+def tags():
+    """Every tag in use, with how many published articles carry it."""
+    set_nav_section("tags")
+    return render_template("readers/tags.html", tag_counts=Tag.with_published_counts())
+
+
+def render_article(article: Article, form: CommentForm, **extra) -> str:
+    """The article page with its comments (the reader's own held ones too) and the comment form.
+
+    The newsroom's preview renders through here too, with `extra` for its banner.
+    """
+    own = [] if rendering_shared() else session.get("own_comments", [])
+    comments = Comment.shown_on(article.id, own) if article.id else []
+    set_nav_section("category", article.category.slug, current="true")
+    return render_template("readers/article.html", article=article, comments=comments, form=form,
+                           reads=article.reads, related=article.related(), most_read=Article.most_read(), **extra)
+
+
+@bp.get("/articles/<slug>")
+@shared_page
+def article(slug: str):
+    """One article and its comments; the page's script counts the read once it is shown."""
+    found = Article.published_by_slug(slug)
+    if found is None:
+        new_slug = SlugRedirect.target_of(slug)
+        return redirect_to_slug(new_slug) if new_slug else canonical_redirect(slug)
+    if rendering_shared():
+        # No token or stamp of this reader's: the script fetches both when the reader starts writing.
+        return render_article(found, CommentForm(meta={"csrf": False}))
+    form = CommentForm()
+    form.stamp()
+    return render_article(found, form)
+
+
+def count_answer(article_id: int, pixel: bool) -> Response:
+    """The count for a request that ReadCounter passed on (a session, a HEAD), or a 404 for anything unpublished."""
+    response = answer_count(request, article_id, pixel, signed_in=has_session() and current_user.is_authenticated)
+    if response is None:
+        abort(404)
+    return response
+
+
+@bp.get(f"{READS_PATH}<int(max={MAX_ID}):article_id>")
+def count_read(article_id: int):
+    """Count this browser's read of an article (the page's script asks once it is shown); the fresh count."""
+    return count_answer(article_id, pixel=False)
+
+
+@bp.get(f"{READS_PATH}<int(max={MAX_ID}):article_id>.gif")
+def count_read_without_script(article_id: int):
+    """The same count for readers without JavaScript, asked by the page's <noscript> image."""
+    return count_answer(article_id, pixel=True)
+
+
+@bp.get("/media/<name>")
+def media_file(name: str):
+    """One of a picture's stored files, found from the hash in its name alone; cached for a year."""
+    found = served_file(name)
+    if found is None:
+        abort(404)
+    path, content_type = found
+    response = send_file(path, mimetype=content_type, conditional=True, etag=True)
+    response.headers["Cache-Control"] = MEDIA_CACHE_CONTROL
+    return response
+
+
+def search_page_number() -> int:
+    """The results page asked for: 1 to search.MAX_PAGES, else a 404."""
+    raw = request.args.get("page", "1")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3 and 1 <= int(raw) <= search.MAX_PAGES):
+        abort(404)
+    return int(raw)
+
+
+def search_text() -> str:
+    """The `q` parameter, with bytes that are not UTF-8 read as U+FFFD (a word break), not as '%FF' text."""
+    raw = request.query_string.decode("utf-8", "replace")
+    values = parse_qs(raw, keep_blank_values=True, encoding="utf-8", errors="replace").get("q", [""])
+    return values[0]
+
+
+@bp.get("/search")
+def search_results():
+    """Published articles matching the reader's words, best first; whatever was typed is a search."""
+    number = search_page_number()
+    terms = search.read_query(search_text())
+    results = search.search(terms, number)
+    if number > 1 and not results.hits:
+        abort(404)
+    html = render_template("readers/search.html", terms=terms, results=results, number=number,
+                           max_query=search.MAX_QUERY_CHARS, per_page=search.PER_PAGE,
+                           max_pages=search.MAX_PAGES)
+    response = make_response(html)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

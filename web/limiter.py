@@ -1,0 +1,132 @@
+"""The database-backed limiter that comments and sign-in share, and the client address it keys on."""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Request, current_app, request
+from sqlalchemy import case, delete, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from content.text import now_utc
+from models import RateLimit, UTCDateTime, db
+from web.settings import Rule
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a hit is allowed and, if not, how many seconds until it would be."""
+
+    allowed: bool
+    retry_after: int = 0
+
+
+def _upsert(key: str, period: int):
+    """One atomic statement: start a window at the first hit, count hits in it, restart it when over."""
+    now = now_utc()
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    table = RateLimit.__table__
+    expired = table.c.window_start <= now - timedelta(seconds=period)
+    statement = dialect.insert(table).values(key=key, window_start=now, hits=1)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "hits": case((expired, 1), else_=table.c.hits + 1),
+            "window_start": case((expired, literal(now, UTCDateTime())), else_=table.c.window_start),
+        },
+    ).returning(table.c.hits, table.c.window_start)
+
+
+def _count(key: str, period: int) -> tuple[int, datetime]:
+    """Hits so far in key's window (this one included) and when the window began."""
+    hits, window_start = db.session.execute(_upsert(key, period)).one()
+    return hits, window_start
+
+
+def hit(key: str, rules: tuple[Rule, ...]) -> Verdict:
+    """Count one hit on key under every rule (in the caller's transaction); refused if any rule is over."""
+    wait = 0.0
+    for rule in rules:
+        hits, window_start = _count(f"{key}|{rule.limit}/{rule.period}", rule.period)
+        if hits > rule.limit:
+            window_end = window_start + timedelta(seconds=rule.period)
+            wait = max(wait, (window_end - now_utc()).total_seconds())
+    return Verdict(allowed=wait <= 0, retry_after=math.ceil(wait))
+
+
+def count_failure(key: str, rule: Rule) -> bool:
+    """Count one failure; when they reach rule.limit within its period, lock key for one period."""
+    hits, _ = _count(f"{key}|failures", rule.period)
+    if hits >= rule.limit:
+        db.session.execute(delete(RateLimit).where(RateLimit.key == f"{key}|lock"))
+        _count(f"{key}|lock", rule.period)
+        return True
+    return False
+
+
+def locked_for(key: str, period: int) -> int:
+    """Seconds until key's lock (from count_failure) ends; 0 when it is not locked."""
+    started = db.session.execute(select(RateLimit.window_start).where(RateLimit.key == f"{key}|lock")).scalar()
+    if started is None:
+        return 0
+    return max(0, math.ceil((started + timedelta(seconds=period) - now_utc()).total_seconds()))
+
+
+def forget(key: str) -> None:
+    """Drop every count and lock kept under key (an administrator lifted it)."""
+    db.session.execute(delete(RateLimit).where(RateLimit.key.startswith(f"{key}|", autoescape=True)))
+
+
+def address_key(address: str) -> str:
+    """What a limit counts per: the address, or for IPv6 its /64, which one household rotates through."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+
+
+def requester_key() -> str:
+    """What the limits count this request's client under: its address (or IPv6 /64), proxies considered."""
+    return address_key(client_address(request, current_app.config["TRUSTED_PROXY_NETWORKS"]))
+
+
+def forget_expired(older_than: timedelta = timedelta(days=1)) -> None:
+    """Drop windows that ended long ago, so the table holds only recent clients (no job to run)."""
+    db.session.execute(delete(RateLimit).where(RateLimit.window_start < now_utc() - older_than))
+
+
+def _trusted(address: str, proxies: tuple) -> bool:
+    """True when address parses and lies in one of the trusted networks."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in proxies)
+
+
+def _without_port(hop: str) -> str:
+    """'192.0.2.1:5678' and '[2001:db8::1]:443' without their ports (some proxies add them)."""
+    if hop.startswith("["):
+        return hop[1:].split("]", 1)[0]
+    return hop.split(":", 1)[0] if hop.count(":") == 1 else hop
+
+
+def client_address(request: Request, proxies: tuple) -> str:
+    """The reader's address: the socket's, or behind trusted proxies the rightmost untrusted forwarded one."""
+    address = request.remote_addr or "unknown"
+    if not proxies or not _trusted(address, proxies):
+        return address  # an untrusted peer's X-Forwarded-For is whatever it chose to write
+    header = request.headers.get("X-Forwarded-For", "")
+    forwarded = [_without_port(part.strip()) for part in header.split(",") if part.strip()]
+    for hop in reversed(forwarded):
+        if not _trusted(hop, proxies):
+            return hop
+    return forwarded[0] if forwarded else address
