@@ -9,6 +9,7 @@ from cli import commands
 from models import db
 from newsroom import articles, labels, people, pictures, signin
 from readers import comments, feeds, pages, previews, reads
+from services import pipeline
 from web import errors, pagecache, security, templating
 from web.settings import SettingsError, load_settings
 
@@ -26,6 +27,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         # One clear line, not a traceback, for a setting that cannot work.
         raise SystemExit(f"Error: {error}") from None
     db.init_app(app)
+    # What follows every change (listing times, the search index, the site version): services/pipeline.py.
+    pipeline.init_app(app)
     Migrate(app, db, directory=str(app.root_path + "/" + MIGRATIONS_DIRECTORY), render_as_batch=True)
     templating.init_app(app)
     previews.init_app(app)

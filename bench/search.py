@@ -86,7 +86,7 @@ def main(runs: int) -> None:
             text, page = query if isinstance(query, tuple) else (query, 1)
             terms = search.read_query(text)
             found = matches(terms.words)
-            shown = f"{found}" if found >= 0 else f">{search.MAX_PAGES * search.PER_PAGE}"
+            shown = f"{found}" if found >= 0 else f">{search.MAX_PAGES * app.config['SEARCH_RESULTS_PER_PAGE']}"
             total = count_all(terms.words)
             times = timed(lambda terms=terms, page=page: search.search(terms, page), runs)
             print(f"{name:48} {total:>7} match ({shown:>5} shown)  {percentiles(times)}")

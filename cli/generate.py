@@ -18,7 +18,7 @@ from markupsafe import escape
 from sqlalchemy import func, insert, select
 
 from content.text import excerpt, now_utc, slugify
-from models import Article, ArticleStatus, Category, Comment, CommentStatus, Tag, article_tags, db
+from models import Article, ArticleStatus, Category, Comment, CommentStatus, Tag, article_tags, changed_in_bulk, db
 from services import search
 
 BATCH = 1000
@@ -146,6 +146,7 @@ def generate(articles: int, comments: int, seed: int = 1,
         db.session.execute(insert(Article.__table__), rows)
         db.session.execute(insert(article_tags), links)
         search.store_documents(documents)
+        changed_in_bulk(db.session, [Article.__tablename__, article_tags.name])
         db.session.commit()
         progress(count)
     add_comments(rng, vocabulary, list(range(first, first + articles)), comments, now, progress)
@@ -165,5 +166,6 @@ def add_comments(rng: random.Random, vocabulary: Vocabulary, article_ids: list[i
                  "status": rng.choice(statuses), "created_at": now - timedelta(minutes=rng.randint(0, 10_000))}
                 for article_id in rng.choices(article_ids, cum_weights=weights, k=size)]
         db.session.execute(insert(Comment.__table__), rows)
+        changed_in_bulk(db.session, [Comment.__tablename__])
         db.session.commit()
         progress(size)

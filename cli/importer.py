@@ -15,8 +15,6 @@ from models import Article, ArticleStatus, Category, Tag, db
 
 # Larger read counts are typing slips, and would not fit a database integer.
 MAX_READS = 10**12
-CATEGORY_MAX = 80
-TITLE_MAX = 200
 
 FIRST_LINE = re.compile(
     r"^(?P<category>\S.*?)\s+Created\s+"
@@ -88,8 +86,8 @@ def parse_first_line(line: str) -> tuple[str, timedelta, int, list[str], list[tu
     if not match:
         raise CaptureError(1, "expected '<Category> Created <N> <unit> ago <R> Reads <keyword> ...'")
     category, reads = " ".join(match["category"].split()), int(re.sub(r"\D", "", match["reads"]))
-    if not slugify(category) or len(category) > CATEGORY_MAX:
-        raise CaptureError(1, f"the category needs 1 to {CATEGORY_MAX} characters with a letter or digit")
+    if not slugify(category) or len(category) > Category.NAME_MAX:
+        raise CaptureError(1, f"the category needs 1 to {Category.NAME_MAX} characters with a letter or digit")
     if reads > MAX_READS:
         raise CaptureError(1, f"{reads:,} reads is more than this site can count")
     keywords, refused = sort_tag_names(match["keywords"], separator=None)
@@ -116,8 +114,8 @@ def parse_title(line: str) -> str:
     if not match:
         raise CaptureError(2, "expected the title in double quotes")
     title = match["title"].strip()
-    if len(title) > TITLE_MAX:
-        raise CaptureError(2, f"the title is longer than {TITLE_MAX} characters")
+    if len(title) > Article.TITLE_MAX:
+        raise CaptureError(2, f"the title is longer than {Article.TITLE_MAX} characters")
     return title
 
 

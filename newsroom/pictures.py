@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from models import Picture, db
@@ -17,7 +17,6 @@ from web.forms import PictureForm
 bp = Blueprint("pictures", __name__, url_prefix="/admin")
 guard_newsroom(bp)
 
-PICTURES_PER_PAGE = 30
 UPLOAD_ENDPOINT = "pictures.upload"
 # The newsroom pages an upload may return to: the media page and an article's form.
 BACK_PATHS = re.compile(r"/admin/(?:media|articles/[0-9]{1,18}/edit)")
@@ -47,7 +46,7 @@ def media():
 
 def render_media(form: PictureForm, status: int = 200):
     """The media page: the upload form (with any refusal) and one page of pictures."""
-    page = db.paginate(Picture.newest_first(), page=page_number(), per_page=PICTURES_PER_PAGE)
+    page = db.paginate(Picture.newest_first(), page=page_number(), per_page=current_app.config["MEDIA_PICTURES_PER_PAGE"])
     return render_template("newsroom/pictures/media.html", form=form, page=page, usage=Picture.usage_of(page.items),
                            back=back_path(form)), status
 

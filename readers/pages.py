@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from urllib.parse import parse_qs
 
 from flask import (
@@ -11,32 +10,28 @@ from flask import (
     abort,
     current_app,
     make_response,
-    redirect,
     render_template,
     request,
     send_file,
-    session,
-    url_for,
 )
 from flask_login import current_user
 
 from models import (
     MAX_ID,
+    MEDIA_PATH,
     Article,
     BadCursor,
     Category,
-    CategoryRedirect,
-    Comment,
     Listing,
-    SlugRedirect,
     Tag,
-    TagRedirect,
     User,
     by_author,
     in_category,
     published_page,
     with_tag,
 )
+from readers.addresses import resolve
+from readers.article_page import render_article
 from readers.reads import READS_PATH, answer_count
 from services import search
 from services.media import served_file
@@ -78,27 +73,11 @@ def home():
     return listing("readers/home.html", most_read=Article.most_read())
 
 
-def redirect_to_slug(slug: str):
-    """301 to the same view under another slug."""
-    return redirect(url_for(request.endpoint, **(request.view_args | {"slug": slug})), 301)
-
-
-def canonical_redirect(slug: str):
-    """Slugs are NFC and lowercase; a link typed in capitals or decomposed is sent to the real address, or a 404."""
-    canonical = unicodedata.normalize("NFC", slug).lower()
-    if slug == canonical:
-        abort(404)
-    return redirect_to_slug(canonical)
-
-
 @bp.get("/categories/<slug>")
 @shared_page
 def category(slug: str):
     """The newest published articles of one category; a former slug answers 301."""
-    found = Category.by_slug(slug)
-    if found is None:
-        new_slug = CategoryRedirect.target_of(slug)
-        return redirect_to_slug(new_slug) if new_slug else canonical_redirect(slug)
+    found = resolve(Category, slug)
     set_nav_section("category", found.slug)
     return listing("readers/category.html", in_category(found), category=found)
 
@@ -107,10 +86,7 @@ def category(slug: str):
 @shared_page
 def tag(slug: str):
     """The newest published articles carrying one tag; a former slug answers 301."""
-    found = Tag.by_slug(slug)
-    if found is None:
-        new_slug = TagRedirect.target_of(slug)
-        return redirect_to_slug(new_slug) if new_slug else canonical_redirect(slug)
+    found = resolve(Tag, slug)
     set_nav_section("tags", current="true")
     return listing("readers/tag.html", with_tag(found), tag=found)
 
@@ -122,9 +98,7 @@ def author(slug: str):
 
     A former account known only by its sign-in name has no page: its address is made of that name.
     """
-    found = User.by_slug(slug)
-    if found is None or found.name_withheld:
-        abort(404)
+    found = resolve(User, slug)
     return listing("readers/author.html", by_author(found), author=found)
 
 
@@ -136,26 +110,11 @@ def tags():
     return render_template("readers/tags.html", tag_counts=Tag.with_published_counts())
 
 
-def render_article(article: Article, form: CommentForm, **extra) -> str:
-    """The article page with its comments (the reader's own held ones too) and the comment form.
-
-    The newsroom's preview renders through here too, with `extra` for its banner.
-    """
-    own = [] if rendering_shared() else session.get("own_comments", [])
-    comments = Comment.shown_on(article.id, own) if article.id else []
-    set_nav_section("category", article.category.slug, current="true")
-    return render_template("readers/article.html", article=article, comments=comments, form=form,
-                           reads=article.reads, related=article.related(), most_read=Article.most_read(), **extra)
-
-
 @bp.get("/articles/<slug>")
 @shared_page
 def article(slug: str):
     """One article and its comments; the page's script counts the read once it is shown."""
-    found = Article.published_by_slug(slug)
-    if found is None:
-        new_slug = SlugRedirect.target_of(slug)
-        return redirect_to_slug(new_slug) if new_slug else canonical_redirect(slug)
+    found = resolve(Article, slug)
     if rendering_shared():
         # No token or stamp of this reader's: the script fetches both when the reader starts writing.
         return render_article(found, CommentForm(meta={"csrf": False}))
@@ -184,7 +143,7 @@ def count_read_without_script(article_id: int):
     return count_answer(article_id, pixel=True)
 
 
-@bp.get("/media/<name>")
+@bp.get(f"{MEDIA_PATH}<name>")
 def media_file(name: str):
     """One of a picture's stored files, found from the hash in its name alone; cached for a year."""
     found = served_file(name)
@@ -220,7 +179,7 @@ def search_results():
     if number > 1 and not results.hits:
         abort(404)
     html = render_template("readers/search.html", terms=terms, results=results, number=number,
-                           max_query=search.MAX_QUERY_CHARS, per_page=search.PER_PAGE,
+                           max_query=search.MAX_QUERY_CHARS, per_page=current_app.config["SEARCH_RESULTS_PER_PAGE"],
                            max_pages=search.MAX_PAGES)
     response = make_response(html)
     response.headers["X-Robots-Tag"] = "noindex"

@@ -17,7 +17,7 @@ from flask import Flask, current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Request, Response
 
-from models import MAX_ID, Article
+from models import MAX_ID, count_read, published_reads
 from web.pagecache import has_session
 from web.security import SECURITY_HEADERS
 from web.templating import plural
@@ -96,7 +96,7 @@ def answer_count(req: Request, article_id: int, pixel: bool, signed_in: bool) ->
     """
     read = articles_read(req)
     counting = article_id not in read and not signed_in and should_count_read(req)
-    reads = Article.count_read(article_id) if counting else Article.published_reads(article_id)
+    reads = count_read(article_id) if counting else published_reads(article_id)
     if reads is None:
         return None
     if pixel:

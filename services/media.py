@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import re
 import struct
 import tempfile
 import warnings
@@ -24,20 +23,29 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from sqlalchemy.exc import IntegrityError
 
 from content.text import now_utc
-from models import PICTURE_HASH_LENGTH, PICTURE_PREVIEW_WIDTH, PICTURE_WIDTHS, Article, Picture, db
+from models import (
+    LINKED_HASH,
+    MEDIA_NAME,
+    MEDIA_PATH,
+    PICTURE_HASH_LENGTH,
+    PICTURE_PREVIEW_WIDTH,
+    PICTURE_WIDTHS,
+    PREVIEW_ENDING,
+    Article,
+    Picture,
+    db,
+    media_name,
+    webp_ending,
+)
 
 UPLOAD_MAX_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 # Pillow warns past this many pixels and refuses twice as many; catch_warnings below makes the warning a refusal too.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
-WEBP_WIDTHS = PICTURE_WIDTHS
-PREVIEW_WIDTH = PICTURE_PREVIEW_WIDTH
 WEBP_QUALITY = 82
 JPEG_QUALITY = 85
 SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-# The served name of every file a picture has: "<hash>-960.webp", "<hash>-1200.jpg".
-MEDIA_NAME = re.compile(rf"([0-9a-f]{{{PICTURE_HASH_LENGTH}}})-(?:(480|960|1600)\.webp|(1200)\.jpg)")
 MEDIA_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
 # Anything Pillow's decoders raise on a damaged or hostile file; none of it may become a 500.
 DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError, struct.error,
@@ -155,13 +163,13 @@ def on_white(image: Image.Image) -> Image.Image:
 def encode_variants(image: Image.Image) -> dict[str, bytes]:
     """Every file a picture is served as, by its name's ending ('960.webp'), re-encoded with no metadata."""
     files = {}
-    for width in sorted(WEBP_WIDTHS, reverse=True):
+    for width in sorted(PICTURE_WIDTHS, reverse=True):
         out = io.BytesIO()
         scaled(image, width).save(out, "WEBP", quality=WEBP_QUALITY, method=4)
-        files[f"{width}.webp"] = out.getvalue()
+        files[webp_ending(width)] = out.getvalue()
     out = io.BytesIO()
-    on_white(scaled(image, PREVIEW_WIDTH)).save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-    files[f"{PREVIEW_WIDTH}.jpg"] = out.getvalue()
+    on_white(scaled(image, PICTURE_PREVIEW_WIDTH)).save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    files[PREVIEW_ENDING] = out.getvalue()
     return files
 
 
@@ -175,7 +183,7 @@ def media_root() -> Path:
 
 def file_path(picture_hash: str, ending: str) -> Path:
     """Where one of a picture's files lives, built from its hash and a fixed ending alone."""
-    return media_root() / picture_hash[:2] / f"{picture_hash}-{ending}"
+    return media_root() / picture_hash[:2] / media_name(picture_hash, ending)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -222,7 +230,7 @@ def served_file(name: str) -> tuple[Path, str] | None:
     match = MEDIA_NAME.fullmatch(name)
     if not match:
         return None
-    ending = f"{match[2]}.webp" if match[2] else f"{match[3]}.jpg"
+    ending = match[2]
     path = file_path(match[1], ending)
     return (path, MEDIA_TYPES[ending.rsplit(".", 1)[1]]) if path.is_file() else None
 
@@ -235,10 +243,9 @@ def referenced_hashes() -> set[str]:
     # Revisions, once kept, join here: a picture an old version shows is still in use.
     used = set(db.session.execute(db.select(Picture.hash).join(Article, Article.lead_picture_id == Picture.id))
                .scalars())
-    bodies = db.session.execute(db.select(Article.body_source).where(Article.body_source.contains("/media/")))
-    hash_pattern = re.compile(rf"/media/([0-9a-f]{{{PICTURE_HASH_LENGTH}}})-")
+    bodies = db.session.execute(db.select(Article.body_source).where(Article.body_source.contains(MEDIA_PATH)))
     for (body,) in bodies:
-        used.update(hash_pattern.findall(body))
+        used.update(LINKED_HASH.findall(body))
     return used
 
 

@@ -2,7 +2,7 @@
 
 Pages call `read_query`, `search` and `reindex`; only this module knows which engine answers. The index
 holds each article's plain text (title, summary, the body's words, tag names; never HTML) and follows
-every change in the transaction that makes it (`keep_index_in_step`). "Published" is decided at query
+every change in the transaction that makes it (`follow_flush`, called by the write pipeline). "Published" is decided at query
 time by `Article.is_published()`, so a scheduled article becomes findable when its time comes.
 """
 
@@ -13,16 +13,16 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from flask import current_app
 from markupsafe import Markup, escape
-from sqlalchemy import Text, bindparam, column, event, func, literal_column, select, table, text, update
+from sqlalchemy import Text, bindparam, column, func, literal_column, select, table, text, update
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, joinedload
 
-from models import RETAGGED, Article, Tag, article_tags, db
+from models import Article, Tag, article_tags, db
 
 MAX_QUERY_CHARS = 200
-PER_PAGE = 20
 MAX_PAGES = 10
 # Words as the index's tokenizers see them: runs of letters and digits. Everything else (quotes,
 # stars, colons, brackets, operators, control characters) separates words and is never syntax.
@@ -108,9 +108,10 @@ def search(terms: Terms, page: int = 1) -> Results:
     """One page of published articles matching every word, best first; empty for no words."""
     if not terms.words:
         return Results()
-    rows = _engine(db.session.get_bind()).search(terms.words, (page - 1) * PER_PAGE, PER_PAGE + 1)
+    per_page = current_app.config["SEARCH_RESULTS_PER_PAGE"]
+    rows = _engine(db.session.get_bind()).search(terms.words, (page - 1) * per_page, per_page + 1)
     hits = [Hit(article, marked_snippet(snippet)) for article, snippet in rows]
-    return Results(hits[:PER_PAGE], len(hits) > PER_PAGE)
+    return Results(hits[:per_page], len(hits) > per_page)
 
 
 # --- The two engines -----------------------------------------------------------------------------------------
@@ -285,14 +286,15 @@ def _content_changed(session: Session, article: Article) -> bool:
     return any(attributes[name].history.has_changes() for name in ("title", "summary", "body_source", "tags"))
 
 
-@event.listens_for(Session, "after_flush")
-def keep_index_in_step(session: Session, flush_context) -> None:
-    """Follow every article saved or deleted and every tag renamed or merged, in the same transaction."""
+def follow_flush(session: Session, retagged: set[int]) -> None:
+    """Index what a flush saved or deleted, every tag it renamed, and the articles a bulk statement retagged.
+
+    Called by the write pipeline (services/pipeline.py), in the transaction that makes the change.
+    """
     articles = [obj for obj in (*session.new, *session.dirty) if isinstance(obj, Article) and obj.id is not None]
     changed = {article.id: article for article in articles if _content_changed(session, article)}
     deleted = [obj.id for obj in session.deleted if isinstance(obj, Article)]
     renamed = [obj.id for obj in session.dirty if isinstance(obj, Tag) and db.inspect(obj).attrs.name.history.has_changes()]
-    retagged = set(session.info.pop(RETAGGED, ()))
     if not (changed or deleted or renamed or retagged):
         return
     connection = session.connection()

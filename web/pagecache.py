@@ -15,13 +15,12 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Flask, Response, current_app, g, has_app_context, request, session
-from sqlalchemy import event
-from sqlalchemy.orm import Session as DatabaseSession
+from flask import Flask, Response, current_app, g, request, session
 from werkzeug.wrappers import Request
 
 from content.text import now_utc
 from models import SiteVersion
+from web.conditional import client_has_current_copy
 
 PUBLIC_CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=30"
 PRIVATE_CACHE_CONTROL = "private, no-store"
@@ -65,7 +64,8 @@ class Entry:
 
     def response(self) -> Response:
         """The kept bytes, or a 304 when the browser or cache already holds them; built without rendering."""
-        if request.if_none_match.contains(self.etag):
+        # The ETag alone: a page can be rendered twice in one second, which a Last-Modified could not tell apart.
+        if client_has_current_copy(self.etag):
             return Response(status=304, headers=self.headers)
         return Response(self.body, mimetype=self.mimetype, headers=self.headers)
 
@@ -89,6 +89,10 @@ class PageCache:
             self.version, self.next_publication = SiteVersion.current()
             self.checked_at = now
         return Generation(self.version, self.next_publication)
+
+    def reread_version(self) -> None:
+        """Read the site version afresh at the next page: this process just committed a change (the write pipeline)."""
+        self.checked_at = None
 
     def get(self, key: str, generation: Generation) -> Entry | None:
         """The kept page for this key if it was rendered in this generation."""
@@ -159,21 +163,6 @@ def keep_or_mark(response: Response) -> Response:
         current_app.extensions["pagecache"].put(key, entry)
         return entry.response()  # the same bytes and headers every later copy carries, or a 304
     return response
-
-
-@event.listens_for(DatabaseSession, "after_commit")
-def reread_version_after_own_change(database: DatabaseSession) -> None:
-    """A change committed here shows on this app's next page at once; other processes see it within a second."""
-    if database.info.pop("pages_changed", False) and has_app_context():
-        cache = current_app.extensions.get("pagecache")
-        if cache is not None:
-            cache.checked_at = None
-
-
-@event.listens_for(DatabaseSession, "after_soft_rollback")
-def forget_rolled_back_change(database: DatabaseSession, previous_transaction) -> None:
-    """A change rolled back moved nothing."""
-    database.info.pop("pages_changed", None)
 
 
 def init_app(app: Flask) -> None:

@@ -32,7 +32,14 @@ DEFAULTS = {
     "SITE_LOGO": "logo.png",
     # The sitemaps protocol allows 50,000 addresses a file; past that /sitemap.xml becomes an index.
     "SITEMAP_MAX_URLS": 50_000,
-    "ARTICLES_PER_PAGE": 20,
+    # How many items one page of each kind of list shows; the one place each number is kept.
+    "ARTICLES_PER_PAGE": 20,  # reader listings: home, categories, tags, authors
+    "SEARCH_RESULTS_PER_PAGE": 20,
+    "FEED_ENTRIES": 20,
+    "NEWSROOM_ARTICLES_PER_PAGE": 25,
+    "MODERATION_COMMENTS_PER_PAGE": 50,
+    "NEWSROOM_TAGS_PER_PAGE": 100,
+    "MEDIA_PICTURES_PER_PAGE": 30,
     # Large enough for a long comment form, small enough to refuse junk early.
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "COMMENT_MIN_SECONDS": 2,
@@ -45,6 +52,9 @@ DEFAULTS = {
     # Matches the comment form's own one-day window (forms.COMMENT_FORM_MAX_AGE).
     "WTF_CSRF_TIME_LIMIT": 86400,
 }
+
+PAGE_SIZES = tuple(name for name in DEFAULTS if name.endswith(("_PER_PAGE", "_ENTRIES")))
+MAX_PAGE_SIZE = 1000
 
 # Settings the environment may set, with the type each is read as.
 ENVIRONMENT_SETTINGS = {
@@ -163,10 +173,19 @@ def check_settings(config: dict) -> None:
     except ValueError as error:
         raise SettingsError(f"COMMENT_RATE_LIMIT: {error}") from None
     check_site(config)
+    check_page_sizes(config)
     try:
         config["TRUSTED_PROXY_NETWORKS"] = parse_trusted_proxies(config["TRUSTED_PROXIES"])
     except ValueError as error:
         raise SettingsError(f"TRUSTED_PROXIES: {error}") from None
+
+
+def check_page_sizes(config: dict) -> None:
+    """Raise SettingsError for a page size that is not a whole number from 1 to MAX_PAGE_SIZE."""
+    for name in PAGE_SIZES:
+        size = config[name]
+        if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_PAGE_SIZE:
+            raise SettingsError(f"{name}={size!r} must be a whole number from 1 to {MAX_PAGE_SIZE}")
 
 
 def parse_rules(text: str) -> tuple[Rule, ...]:

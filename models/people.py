@@ -1,0 +1,203 @@
+"""The newsroom's people: accounts and their roles, invitations, signed-in browsers and forms kept for them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, ForeignKey, String, delete, func, or_, select, true
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
+
+from content.text import now_utc
+from models.base import UTCDateTime, db
+
+if TYPE_CHECKING:  # built on this module, named in its annotations only
+    from models.articles import Authorship
+
+# What a byline says for a former account whose only name on record is the one it signed in with.
+FORMER_STAFF = "A former staff member"
+
+
+class Role(enum.StrEnum):
+    """What an account may do in the newsroom; each role can do everything the one before can."""
+
+    WRITER = "writer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    """A member of the newsroom: a private sign-in name, and the public name bylines and the author page show."""
+
+    __tablename__ = "users"
+    USERNAME_MAX: ClassVar[int] = 80
+    DISPLAY_NAME_MAX: ClassVar[int] = 80
+    BIO_MAX: ClassVar[int] = 600
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # The name bylines show, and the address of the author page; the sign-in name stays private.
+    # Unique indexes rather than constraints: the migration adds them without rebuilding the table.
+    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX), index=True, unique=True)
+    slug: Mapped[str] = mapped_column(String(100), index=True, unique=True)
+    bio: Mapped[str] = mapped_column(String(BIO_MAX), default="", server_default="")
+    role: Mapped[str] = mapped_column(String(16), default=Role.WRITER, server_default=Role.WRITER.value)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    sessions: Mapped[list[AdminSession]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+    authorships: Mapped[list[Authorship]] = relationship(back_populates="user")
+
+    # The raw token of the browser session this object was loaded for (never stored).
+    session_token = None
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+    def get_id(self) -> str | None:
+        """Flask-Login keeps the session token, not the user id, so a server-side row can end it."""
+        return self.session_token
+
+    @classmethod
+    def by_username(cls, username: str) -> User | None:
+        """The account with this name, if any."""
+        return db.session.execute(select(cls).filter_by(username=username)).scalar_one_or_none()
+
+    @classmethod
+    def by_slug(cls, slug: str) -> User | None:
+        """The account whose author page has this slug, if any."""
+        return db.session.execute(select(cls).filter_by(slug=slug)).scalar_one_or_none()
+
+    @classmethod
+    def at_address(cls, slug: str) -> User | None:
+        """The author whose page has this slug; none for a former account known only by its sign-in name."""
+        found = cls.by_slug(slug)
+        return None if found is None or found.name_withheld else found
+
+    @classmethod
+    def former_target(cls, slug: str) -> str | None:
+        """Author pages keep no former slugs."""
+        return None
+
+    @classmethod
+    def by_display_name(cls, name: str) -> User | None:
+        """The account bylines call `name` (any case), or whose slug it is, if any."""
+        query = select(cls).where(or_(func.lower(cls.display_name) == name.lower(), cls.slug == name))
+        return db.session.execute(query.limit(1)).scalar_one_or_none()
+
+    @classmethod
+    def display_name_taken(cls, name: str, except_id: int | None = None) -> bool:
+        """True when another account's byline already reads `name` (any case)."""
+        query = select(cls.id).where(func.lower(cls.display_name) == name.lower(), cls.id != except_id)
+        return db.session.execute(query.limit(1)).first() is not None
+
+    @classmethod
+    def slug_taken(cls, slug: str, except_id: int | None = None) -> bool:
+        """True when another account's author page has this slug."""
+        return db.session.execute(select(cls.id).where(cls.slug == slug, cls.id != except_id).limit(1)).first() is not None
+
+    @classmethod
+    def everyone(cls) -> list[User]:
+        """Every account, active ones first, by name: the people page and the byline choices."""
+        return list(db.session.execute(select(cls).order_by(cls.active.desc(), func.lower(cls.display_name))).scalars())
+
+    @classmethod
+    def active_admin_count(cls) -> int:
+        """How many accounts can still manage people."""
+        query = select(func.count(cls.id)).where(cls.role == Role.ADMIN, cls.active.is_(True))
+        return db.session.execute(query).scalar_one()
+
+    @property
+    def name_withheld(self) -> bool:
+        """True for a deactivated account whose only name on record is its sign-in name (and slug from it)."""
+        return not self.active and self.display_name.casefold() == self.username.casefold()
+
+    @property
+    def public_name(self) -> str:
+        """The name readers see: the display name, never the sign-in name of a deactivated account."""
+        return FORMER_STAFF if self.name_withheld else self.display_name
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login's question: a deactivated account is signed in nowhere."""
+        return bool(self.active)
+
+
+class Invitation(db.Model):
+    """A one-time link that lets someone create an account with a role; only the token's hash is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id} as {self.role}>"
+
+    @classmethod
+    def open_by_token_hash(cls, token_hash: str) -> Invitation | None:
+        """The invitation with this token hash, unless it was used or has expired."""
+        query = select(cls).where(cls.token_hash == token_hash, cls.used_at.is_(None), cls.expires_at > now_utc())
+        return db.session.execute(query).scalar_one_or_none()
+
+    @classmethod
+    def open_ones(cls) -> list[Invitation]:
+        """Invitations not yet used or expired, the newest first, for the people page."""
+        query = (select(cls).options(joinedload(cls.invited_by)).where(cls.used_at.is_(None), cls.expires_at > now_utc())
+                 .order_by(cls.created_at.desc(), cls.id.desc()))
+        return list(db.session.execute(query).scalars())
+
+
+class AdminSession(db.Model):
+    """One signed-in browser; deleting the row signs that browser out wherever its cookie is."""
+
+    __tablename__ = "admin_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    user: Mapped[User] = relationship(back_populates="sessions")
+
+    def __repr__(self) -> str:
+        return f"<AdminSession of {self.user_id}>"
+
+
+class KeptForm(db.Model):
+    """An article form sent after its session ended, held for its editor until they sign in again."""
+
+    __tablename__ = "kept_forms"
+
+    # The one-time key lives in the editor's session cookie; only its hash is stored here.
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # NULL for a new article, or when the article was deleted meanwhile (the text then opens as a new one).
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), index=True)
+    fields: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
+
+    def __repr__(self) -> str:
+        return f"<KeptForm of {self.user_id} for {self.article_id}>"
+
+    @classmethod
+    def by_key_hash(cls, key_hash: str, kept_since: datetime) -> KeptForm | None:
+        """The form kept under this key hash, unless it was kept before `kept_since`."""
+        query = select(cls).where(cls.key_hash == key_hash, cls.created_at >= kept_since)
+        return db.session.execute(query).scalar_one_or_none()
+
+    @classmethod
+    def forget_kept_before(cls, moment: datetime) -> None:
+        """Remove forms held since before `moment`, so the table holds only the last hour's."""
+        db.session.execute(delete(cls).where(cls.created_at < moment))

@@ -1,0 +1,104 @@
+"""The write pipeline: what follows a flush or a bulk statement, in its stated order, in the same transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import event, select, update
+
+from models import Article, ArticleStatus, Comment, CommentStatus, SiteVersion, Tag, article_tags, changed_in_bulk, db
+from services import pipeline, search
+from tests.test_reader import text_of
+
+
+def version() -> int:
+    """The site version as stored now."""
+    return SiteVersion.current()[0]
+
+
+def found(client, words: str) -> list[str]:
+    """The titles a reader's search for these words shows."""
+    return [hit.article.title for hit in search.search(search.read_query(words)).hits]
+
+
+def test_a_save_runs_listing_times_then_search_then_site_version(app, make_article):
+    article = make_article("Harbour dues rise", tags=("harbour",))
+    seen = []
+    statements = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement.lower())
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        article.title = "Harbour dues rise again"
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    for step, marker in (("listing times", "update article_tags set listed_at"),
+                         ("search", "search_"), ("site version", "update site_version")):
+        positions = [number for number, statement in enumerate(statements) if marker in statement]
+        assert positions, f"the {step} step ran no statement"
+        seen.append((min(positions), step))
+    assert [step for _, step in sorted(seen)] == ["listing times", "search", "site version"]
+
+
+def test_a_tag_merge_done_in_bulk_reaches_search_and_the_site_version(client, make_article):
+    make_article("Timetable changes", tags=("ferries",))
+    make_article("Shipyard orders", tags=("shipping",))
+    before = version()
+    assert "Timetable changes" not in text_of(client.get("/tags/shipping"))  # kept as the shared page
+    Tag.by_slug("ferries").merge_into(Tag.by_slug("shipping"))
+    db.session.commit()
+    assert version() == before + 1
+    assert sorted(found(client, "shipping")) == ["Shipyard orders", "Timetable changes"]
+    assert found(client, "ferries") == []
+    assert "Timetable changes" in text_of(client.get("/tags/shipping"))
+
+
+def test_a_transaction_of_bulk_statements_alone_moves_the_site_version_once(app, make_article, make_comment):
+    article = make_article("Bridge closes")
+    first = make_comment(article, "Held one.", status=CommentStatus.PENDING)
+    second = make_comment(article, "Held two.", status=CommentStatus.PENDING)
+    before = version()
+    for comment in (first, second):
+        db.session.execute(update(Comment).where(Comment.id == comment.id).values(status=CommentStatus.VISIBLE))
+        changed_in_bulk(db.session, [Comment.__tablename__])
+    db.session.commit()
+    assert version() == before + 1
+
+
+def test_a_bulk_change_rolled_back_moves_nothing_and_is_forgotten(app, make_article):
+    article = make_article("Quay repairs", status=ArticleStatus.DRAFT)
+    before = version()
+    db.session.execute(update(Article).where(Article.id == article.id).values(title="Changed"))
+    changed_in_bulk(db.session, [Article.__tablename__])
+    db.session.rollback()
+    db.session.commit()  # nothing left over from the rolled-back transaction follows here
+    assert version() == before
+    assert db.session.execute(select(Article.title).where(Article.id == article.id)).scalar_one() == "Quay repairs"
+
+
+def test_a_bulk_change_to_tables_readers_never_see_keeps_the_version(app, make_article):
+    make_article("Market day")
+    before = version()
+    changed_in_bulk(db.session, ["rate_limits"])
+    db.session.commit()
+    assert version() == before
+
+
+def test_retagged_articles_said_in_bulk_are_indexed_with_their_new_tag_names(client, make_article):
+    article = make_article("Lifeboat launch", tags=("rescue",))
+    target = Tag.get_or_create_all(["coastguard"])[0]
+    db.session.flush()
+    db.session.execute(update(article_tags).where(article_tags.c.article_id == article.id).values(tag_id=target.id))
+    changed_in_bulk(db.session, [article_tags.name], retagged=[article.id])
+    db.session.commit()
+    assert found(client, "coastguard") == ["Lifeboat launch"] and found(client, "rescue") == []
+
+
+def test_the_pipeline_is_registered_on_the_apps_session(app):
+    from app import create_app
+    from tests.conftest import settings_for_tests
+
+    create_app(settings_for_tests(app.instance_path, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"]))
+    for name, handler in pipeline.HANDLERS:
+        assert event.contains(db.session, name, handler)
