@@ -26,14 +26,27 @@ from content.text import (
     utc_to_local,
 )
 from editorial import editorial_warnings, suggest_tags
-from models import MAX_ID, Article, ArticleStatus, Category, Comment, CommentStatus, Picture, Role, Tag, User, db
+from models import (
+    MAX_ID,
+    Article,
+    ArticleStatus,
+    Category,
+    Comment,
+    CommentStatus,
+    Picture,
+    Role,
+    Tag,
+    User,
+    changed_in_bulk,
+    db,
+)
 from newsroom.keptforms import keep_form, take_form
 from newsroom.roles import a_role, at_least, can, may_edit, require_edit_right
 from newsroom.signin import ended_session_answer, guard_newsroom, require_sign_in
 from readers.pages import render_article
+from web.csrf import Verdict, csrf, csrf_verdict
 from web.errors import handle_http_error, render_error
-from web.forms import ArticleForm, CommentForm, EmptyForm, PictureForm, csrf_is_stale
-from web.security import csrf
+from web.forms import ArticleForm, CommentForm, EmptyForm, PictureForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -86,24 +99,13 @@ def require_admin_or_keep_the_article():
 guard_newsroom(bp, require_admin_or_keep_the_article)
 
 
-def csrf_problem() -> str | None:
-    """Why the site's CSRF rule refuses this request, or None; the article form checks it here itself."""
-    if not current_app.config["WTF_CSRF_ENABLED"]:
-        return None
-    try:
-        csrf.protect()
-    except CSRFError as error:
-        return error.description
-    return None
-
-
 def check_article_post():
     """Let a good POST through; keep the fields of one whose session or token aged; refuse a forged one."""
-    problem = csrf_problem()
-    if problem is None and current_user.is_authenticated:
+    verdict = csrf_verdict()  # the article routes are exempt from the global check: this is theirs
+    if verdict is Verdict.OK and current_user.is_authenticated:
         return None
-    if problem and not csrf_is_stale(problem, request.form.get("csrf_token")):
-        raise CSRFError(problem)
+    if verdict is Verdict.FORGED:
+        raise CSRFError()
     form = ArticleForm()
     editor_id = form.stamped_account()
     if editor_id is None:  # nothing says whose form this was: like any other newsroom form
@@ -472,6 +474,7 @@ def moderate(comment_ids: list[int], action: str) -> int:
     chosen = Comment.id.in_(comment_ids)
     statement = delete(Comment).where(chosen) if status is None else update(Comment).where(chosen).values(status=status)
     result = db.session.execute(statement)
+    changed_in_bulk(db.session, [Comment.__tablename__])
     db.session.commit()
     return result.rowcount
 

@@ -18,8 +18,8 @@ from models import AdminSession, Role, User, db
 from newsroom import keptforms
 from newsroom.roles import refuse_below_role
 from web import limiter
-from web.forms import PASSWORD_MIN_LENGTH, AccountForm, ProfileForm, SignInForm, csrf_is_stale
-from web.security import csrf_failed
+from web.csrf import Verdict, csrf_failed, csrf_verdict
+from web.forms import PASSWORD_MIN_LENGTH, AccountForm, ProfileForm, SignInForm
 from web.settings import Rule
 
 IDLE_LIMIT = timedelta(hours=2)
@@ -217,10 +217,9 @@ def ended_session_answer() -> Response:
 
 
 def csrf_failed_in_newsroom(error: CSRFError):
-    """A token this site issued that aged with its session: the sign-in page; a forged or missing one: the 400 page."""
-    token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
+    """A form this site issued whose token or session aged: told so, nothing changed; a forged one: the 400 page."""
     # Sign-in and joining have no session to have ended: their aged forms get the plain 400 page.
-    if request.endpoint not in ("auth.login", "people.join_by_invitation") and csrf_is_stale(error.description, token):
+    if request.endpoint not in ("auth.login", "people.join_by_invitation") and csrf_verdict() is Verdict.STALE:
         return ended_session_answer()
     return csrf_failed(error)
 

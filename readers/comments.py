@@ -12,13 +12,13 @@ from content.sanitize import sanitize_comment, visible_text
 from models import Article, Comment, CommentStatus, db
 from readers.pages import render_article
 from web import limiter
+from web.csrf import Verdict, csrf, csrf_verdict, issued_stamp, tokens_sent
 from web.forms import RESEND_MESSAGE, CommentForm
-from web.security import csrf
 from web.settings import Rule
 
 bp = Blueprint("comments", __name__)
-# The form checks its own CSRF token here, so a reader whose form or session aged gets
-# their text back instead of an error page; a missing or forged token is still a 400.
+# The comment route asks for the CSRF verdict itself, so a reader whose form or session aged, or
+# whose page's script never fetched a token, gets their text back; a forged token is still a 400.
 csrf.exempt(bp)
 
 # The same text on the same article from the same address within this window is stored once.
@@ -69,9 +69,7 @@ def refuse(article: Article, form: CommentForm, status: int, message: str | None
 @bp.get("/comments/token")
 def form_token():
     """The comment form's CSRF token and signed timestamp, fetched by the page's script when a reader starts writing."""
-    form = CommentForm(meta={"csrf": False})
-    form.stamp()
-    response = jsonify(csrf_token=generate_csrf(), issued=form.issued.data)
+    response = jsonify(csrf_token=generate_csrf(), issued=issued_stamp())
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -80,11 +78,15 @@ def form_token():
 def post_comment(slug: str):
     """Store a reader's comment, or show the form again with what they typed and why not."""
     article = Article.published_by_slug(slug) or abort(404)
+    token_verdict = csrf_verdict()
+    if token_verdict is Verdict.FORGED and tokens_sent():
+        raise CSRFError()  # a token this site cannot vouch for: the 400 page
     form = CommentForm()
-    if not form.validate_on_submit():
-        if form.csrf_token.errors and not form.csrf_is_stale():
-            raise CSRFError(form.csrf_token.errors[0])
-        return refuse(article, form, 400, RESEND_MESSAGE if form.csrf_is_stale() else None)
+    valid = form.validate_on_submit()  # the form's own token check is skipped when the verdict is ok
+    if token_verdict is not Verdict.OK:  # aged, or sent before the shared page's script fetched a token
+        return refuse(article, form, 400, RESEND_MESSAGE)
+    if not valid:
+        return refuse(article, form, 400)
     if form.citation_ref.data:
         return redirect(url_for("reader.article", slug=slug))  # quietly: a bot learns nothing
     if problem := form.timing_problem():

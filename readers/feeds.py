@@ -7,17 +7,15 @@ import hashlib
 import math
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, request
 
 from content.sanitize import article_html_with_absolute_urls
 from content.text import now_utc
 from models import (
     Article,
     Category,
-    CategoryRedirect,
     Listing,
     Tag,
-    TagRedirect,
     User,
     by_author,
     feed_articles,
@@ -27,6 +25,8 @@ from models import (
     published_since,
     with_tag,
 )
+from readers.addresses import resolve
+from web.conditional import client_has_current_copy
 from web.urls import absolute_url, absolute_urls, site_host
 
 bp = Blueprint("feeds", __name__)
@@ -86,14 +86,6 @@ def last_modified_of(articles: list[Article]) -> datetime | None:
     return newest.replace(microsecond=0) if newest else None
 
 
-def not_modified(etag: str, last_modified: datetime | None) -> bool:
-    """True when the client's copy is current; If-None-Match, when sent, decides alone (RFC 9110)."""
-    if request.if_none_match:
-        return request.if_none_match.contains_weak(etag)
-    since = request.if_modified_since
-    return since is not None and last_modified is not None and last_modified <= since
-
-
 def atom_feed(title: str, page_url: str, feed_id: str, listing: Listing | None) -> Response:
     """An Atom 1.0 document of a listing's newest published articles, or a 304 when the client has it.
 
@@ -105,7 +97,7 @@ def atom_feed(title: str, page_url: str, feed_id: str, listing: Listing | None) 
         abort(404)
     feed_url = absolute_url(request.endpoint, **request.view_args)
     etag, last_modified = feed_etag((title, page_url, feed_url, feed_id), articles), last_modified_of(articles)
-    if not_modified(etag, last_modified):
+    if client_has_current_copy(etag, last_modified):  # asked before the costly body is prepared
         response = Response(status=304)
     else:
         response = Response(render_xml(
@@ -120,13 +112,6 @@ def atom_feed(title: str, page_url: str, feed_id: str, listing: Listing | None) 
     return response
 
 
-def redirect_former_slug(new_slug: str | None):
-    """301 to this feed under a category's or tag's new slug, or a 404 when the slug never existed."""
-    if new_slug is None:
-        abort(404)
-    return redirect(url_for(request.endpoint, slug=new_slug), 301)
-
-
 @bp.get("/feed.xml")
 def site_feed():
     """The site's newest published articles, as Atom."""
@@ -137,9 +122,7 @@ def site_feed():
 @bp.get("/categories/<slug>/feed.xml")
 def category_feed(slug: str):
     """One category's newest published articles, as Atom; unknown until something in it is published."""
-    category = Category.by_slug(slug)
-    if category is None:
-        return redirect_former_slug(CategoryRedirect.target_of(slug))
+    category = resolve(Category, slug)
     title = f"{category.name} · {current_app.config['SITE_NAME']}"
     return atom_feed(title, absolute_url("reader.category", slug=category.slug), tag_uri(f"category:{category.id}"),
                      in_category(category))
@@ -148,9 +131,7 @@ def category_feed(slug: str):
 @bp.get("/tags/<slug>/feed.xml")
 def tag_feed(slug: str):
     """The newest published articles carrying one tag, as Atom; unknown until one of them is published."""
-    tag = Tag.by_slug(slug)
-    if tag is None:
-        return redirect_former_slug(TagRedirect.target_of(slug))
+    tag = resolve(Tag, slug)
     title = f"{tag.name} · {current_app.config['SITE_NAME']}"
     return atom_feed(title, absolute_url("reader.tag", slug=tag.slug), tag_uri(f"tag:{tag.id}"), with_tag(tag))
 
@@ -158,9 +139,7 @@ def tag_feed(slug: str):
 @bp.get("/authors/<slug>/feed.xml")
 def author_feed(slug: str):
     """One author's newest published articles, as Atom; unknown until one of them is published."""
-    author = User.by_slug(slug)
-    if author is None or author.name_withheld:
-        abort(404)
+    author = resolve(User, slug)
     title = f"{author.public_name} · {current_app.config['SITE_NAME']}"
     return atom_feed(title, absolute_url("reader.author", slug=author.slug), tag_uri(f"author:{author.id}"),
                      by_author(author))

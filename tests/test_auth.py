@@ -244,11 +244,11 @@ def test_every_admin_get_sends_anonymous_visitors_to_sign_in(app, client, make_a
 def test_every_admin_post_with_a_valid_token_but_no_sign_in_changes_nothing(app, client, make_article, make_comment):
     article = make_article("Existing")
     make_comment(article, "Still here")
-    token = client.get("/comments/token").get_json()["csrf_token"]  # a reader's valid token, as the page's script gets it
+    answer = client.get("/comments/token").get_json()  # a reader's valid token and stamp, as the page's script gets them
     for rule, path in admin_rules(app):
         if "POST" not in rule.methods:
             continue
-        response = client.post(path, data={"csrf_token": token, "action": "delete", "ids": "1", "one": "delete:1",
+        response = client.post(path, data={**answer, "action": "delete", "ids": "1", "one": "delete:1",
                                            "title": "Hacked", "category": "X", "body": "Hacked", "status": "draft"})
         assert response.status_code in (302, 303) and response.headers["Location"] == "/admin/login", path
         told = "You are signed out." if path == "/admin/logout" else "Your session ended, so nothing was changed."

@@ -62,10 +62,21 @@ def fields_on(response) -> dict[str, str]:
 
 
 def hidden_of(response) -> dict[str, str]:
-    """The form's hidden fields: its CSRF token and the signed stamp naming its editor."""
+    """The article form's hidden fields: its CSRF token, its `issued` stamp and the signed stamp naming its editor."""
+    return token_and_stamp_of(response) | {"editor_stamp": page_fields(response)["editor_stamp"]}
+
+
+def token_and_stamp_of(response) -> dict[str, str]:
+    """What every newsroom form on a page sends besides its own fields: the CSRF token and the `issued` stamp."""
+    fields = page_fields(response)
+    return {"csrf_token": fields["csrf_token"], "issued": fields["issued"]}
+
+
+def page_fields(response) -> dict[str, str]:
+    """Every field value the page shows, by name."""
     parser = FormFields()
     parser.feed(response.get_data(as_text=True))
-    return {"csrf_token": parser.values["csrf_token"], "editor_stamp": parser.values["editor_stamp"]}
+    return parser.values
 
 
 def count(model) -> int:
@@ -276,9 +287,9 @@ def other_forms(article: Article, comment: Comment) -> list[tuple[str, dict]]:
 def test_other_forms_sent_after_the_session_ended_change_nothing_and_say_so(frozen_clock, admin_client, newsroom, how):
     article, comment = newsroom
     for page_path, post_path, data in other_forms(article, comment):
-        token = csrf_token_of(admin_client.get(page_path))
+        hidden = token_and_stamp_of(admin_client.get(page_path))
         end_session(how, admin_client, frozen_clock)
-        response = admin_client.post(post_path, data={"csrf_token": token, **data},
+        response = admin_client.post(post_path, data={**hidden, **data},
                                      headers={"Referer": f"http://localhost{page_path}"})
         assert response.status_code == 303, post_path
         assert response.headers["Location"] == f"/admin/login?next={page_path}", post_path
@@ -294,10 +305,10 @@ def test_other_forms_sent_after_the_session_ended_change_nothing_and_say_so(froz
 
 def test_another_form_aged_under_a_live_session_changes_nothing_and_says_so(admin_client, newsroom):
     _, comment = newsroom
-    token = csrf_token_of(admin_client.get("/admin/comments"))
-    admin_client.post("/admin/logout", data={"csrf_token": token})
+    hidden = token_and_stamp_of(admin_client.get("/admin/comments"))
+    admin_client.post("/admin/logout", data=hidden)
     sign_in(admin_client)  # signed in again in another tab: this browser has a new CSRF secret
-    response = admin_client.post("/admin/comments", data={"csrf_token": token, "one": f"approve:{comment.id}"},
+    response = admin_client.post("/admin/comments", data={**hidden, "one": f"approve:{comment.id}"},
                                  headers={"Referer": "http://localhost/admin/comments"})
     assert response.status_code == 303 and response.headers["Location"] == "/admin/comments"
     assert "This form had been open too long to be accepted, so nothing was changed." in text_of(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from itsdangerous import BadData, BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -23,7 +22,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from content.sanitize import has_control_characters
-from content.text import now_utc, slugify, sort_tag_names
+from content.text import slugify, sort_tag_names
+from web import stamps
+from web.csrf import issued_stamp, read_issued
 
 # Whitespace, zero-width characters and the BOM: a field holding only these is empty.
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -39,14 +40,10 @@ COMMENT_FORM_MAX_AGE = timedelta(days=1)
 PUBLICATION_YEARS = (1900, 2999)
 RESEND_MESSAGE = "Please check your comment and send it again."
 TOO_FAST_MESSAGE = "That was quick. Please wait a moment and send it again; your text is kept."
-# Flask-WTF's words for a token that was once good: too old, or its session cookie is gone.
-STALE_CSRF_ERRORS = {"The CSRF token has expired.", "The CSRF session token is missing.", "The CSRF tokens do not match."}
-# A comment form from a page every reader shares carries no token until the page's script fetches
-# one; sent without it (no JavaScript, or sent at once), it comes back with a token, like an aged form.
-COMMENT_RESEND_ERRORS = STALE_CSRF_ERRORS | {"The CSRF token is missing."}
 # An article form names its editor this long: past the CSRF token's day, so a form left open over a
 # long weekend is still kept for its editor rather than refused.
 EDITOR_STAMP_MAX_AGE = timedelta(days=7)
+EDITOR_STAMP_PURPOSE = "article-form-editor"
 
 
 def tidy(value: str | None) -> str | None:
@@ -86,23 +83,22 @@ def at_most(limit: int, message: str):
     return check
 
 
-def csrf_issued_here(token: str | None) -> bool:
-    """True when a CSRF token carries this site's signature, however old it is; a made-up one does not."""
-    secret = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-    try:
-        URLSafeTimedSerializer(secret, salt="wtf-csrf-token").loads(token or "")
-    except BadData:
-        return False
-    return True
+class IssuedField(HiddenField):
+    """The `issued` stamp (web/csrf.py), drawn afresh with each form, so it always names the token drawn beside it."""
+
+    def _value(self) -> str:
+        """A fresh stamp when the form draws a token; otherwise only one it was given (none on a shared page)."""
+        return issued_stamp() if self.meta.csrf else (self.data or "")
 
 
-def csrf_is_stale(problem: str, token: str | None) -> bool:
-    """True when a CSRF check failed only because a token this site issued, or its session, aged."""
-    return problem in STALE_CSRF_ERRORS and csrf_issued_here(token)
+class SiteForm(FlaskForm):
+    """Every form of the site: Flask-WTF's CSRF token and the stamp that tells an aged form from a forged one."""
+
+    issued = IssuedField()
 
 
-class CommentForm(FlaskForm):
-    """A reader's comment: name, text, a honeypot and a signed timestamp."""
+class CommentForm(SiteForm):
+    """A reader's comment: name, text, a honeypot, and the signed `issued` stamp that also times it."""
 
     name = StringField("Name", filters=[tidy], validators=[
         plain_text, DataRequired("Please give a name."),
@@ -115,45 +111,34 @@ class CommentForm(FlaskForm):
     # The honeypot: hidden from people and screen readers; bots that fill every field fill it.
     # Its name means nothing to browsers' autofill, which would otherwise fill it for a person.
     citation_ref = StringField("Leave this field empty", validators=[plain_text])
-    issued = HiddenField()
-
-    def csrf_is_stale(self) -> bool:
-        """True when the CSRF check failed only because the form or the session aged, or it came without a token."""
-        return bool(self.csrf_token.errors) and set(self.csrf_token.errors) <= COMMENT_RESEND_ERRORS
 
     def stamp(self) -> None:
-        """Sign the current time into the form, to tell a bot's instant post from a person's."""
-        self.issued.data = self._serializer().dumps(int(now_utc().timestamp()))
+        """Sign the time into a form drawn without a token, to tell a bot's instant post from a person's.
+
+        A form that draws its token is stamped afresh as it is drawn; this is for the others.
+        """
+        self.issued.data = issued_stamp()
 
     def timing_problem(self) -> str | None:
         """Why the form came back too fast, too late or with a forged stamp; None if in time."""
-        try:
-            issued = datetime.fromtimestamp(self._serializer().loads(self.issued.data or ""), now_utc().tzinfo)
-        except (BadSignature, TypeError, ValueError, OverflowError):
+        stamp = read_issued(self.issued.data, max_age=COMMENT_FORM_MAX_AGE)
+        if stamp is None:
             return RESEND_MESSAGE
-        age = now_utc() - issued
-        if age.total_seconds() < current_app.config["COMMENT_MIN_SECONDS"]:
-            return TOO_FAST_MESSAGE
-        return RESEND_MESSAGE if age > COMMENT_FORM_MAX_AGE else None
-
-    @staticmethod
-    def _serializer() -> URLSafeSerializer:
-        """Signs timestamps with the app's key, apart from every other signed value."""
-        return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="comment-form-issued")
+        return TOO_FAST_MESSAGE if stamp.age.total_seconds() < current_app.config["COMMENT_MIN_SECONDS"] else None
 
 
-class EmptyForm(FlaskForm):
-    """A button-only POST (sign out, unpublish, delete): just the CSRF token."""
+class EmptyForm(SiteForm):
+    """A button-only POST (sign out, unpublish, delete): just the CSRF token and its stamp."""
 
 
-class SignInForm(FlaskForm):
+class SignInForm(SiteForm):
     """The admin's name and password."""
 
     username = StringField("Name", validators=[DataRequired("Please give your name."), Length(max=80)])
     password = PasswordField("Password", validators=[DataRequired("Please give your password."), Length(max=1024)])
 
 
-class AccountForm(FlaskForm):
+class AccountForm(SiteForm):
     """An admin changing their own password."""
 
     current_password = PasswordField("Current password", validators=[DataRequired("Please give your current password.")])
@@ -167,7 +152,7 @@ class AccountForm(FlaskForm):
     ])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(SiteForm):
     """One's own name as bylines show it, and a short bio for the author page."""
 
     display_name = StringField("Display name", filters=[tidy], validators=[
@@ -177,7 +162,7 @@ class ProfileForm(FlaskForm):
         plain_text, Length(max=600, message="Please keep the bio to 600 characters.")])
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(SiteForm):
     """The role someone is invited to."""
 
     role = RadioField("Role", choices=[SelectChoice("writer", "Writer: writes drafts and sends them to review"),
@@ -186,7 +171,7 @@ class InvitationForm(FlaskForm):
                       default="writer", validators=[DataRequired("Please choose a role.")])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(SiteForm):
     """A new role for an account."""
 
     role = RadioField("Role", choices=[SelectChoice("writer", "Writer"), SelectChoice("editor", "Editor"),
@@ -194,7 +179,7 @@ class RoleForm(FlaskForm):
                       validators=[DataRequired("Please choose a role.")])
 
 
-class JoinForm(FlaskForm):
+class JoinForm(SiteForm):
     """An invitee's names and password."""
 
     display_name = StringField("Your name, as bylines show it", filters=[tidy], validators=[
@@ -211,7 +196,7 @@ class JoinForm(FlaskForm):
         EqualTo("password", message="The two passwords differ.")])
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(SiteForm):
     """An article as the editor writes it; the publication time is in SITE_TIMEZONE."""
 
     title = StringField("Title", filters=[tidy], validators=[
@@ -243,21 +228,12 @@ class ArticleForm(FlaskForm):
 
     def stamp(self, user_id: int) -> None:
         """Sign the editor's account and the time into the form."""
-        self.editor_stamp.data = self._stamp_serializer().dumps([user_id, int(now_utc().timestamp())])
+        self.editor_stamp.data = stamps.sign(EDITOR_STAMP_PURPOSE, user_id)
 
     def stamped_account(self) -> int | None:
         """The account the form was shown to, if the stamp is this site's and under a week old."""
-        try:
-            user_id, issued = self._stamp_serializer().loads(self.editor_stamp.data or "")
-            age = now_utc() - datetime.fromtimestamp(issued, now_utc().tzinfo)
-        except (BadSignature, TypeError, ValueError, OverflowError, OSError):
-            return None
-        return user_id if isinstance(user_id, int) and timedelta(0) <= age <= EDITOR_STAMP_MAX_AGE else None
-
-    @staticmethod
-    def _stamp_serializer() -> URLSafeSerializer:
-        """Signs editor stamps with the app's key, apart from every other signed value."""
-        return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="article-form-editor")
+        stamp = stamps.read(EDITOR_STAMP_PURPOSE, self.editor_stamp.data, max_age=EDITOR_STAMP_MAX_AGE)
+        return stamp.value if stamp is not None and isinstance(stamp.value, int) else None
 
     def process(self, *args, **kwargs) -> None:
         """Say what a publication time should look like when the browser sent something else."""
@@ -288,21 +264,21 @@ class ArticleForm(FlaskForm):
             raise ValidationError(f"Use lowercase words joined by hyphens, such as {slugify(field.data)!r}.")
 
 
-class RenameForm(FlaskForm):
+class RenameForm(SiteForm):
     """A new name for a category or a tag."""
 
     name = StringField("New name", filters=[tidy], validators=[
         plain_text, DataRequired("Please give the new name."), Length(max=80)])
 
 
-class MergeForm(FlaskForm):
+class MergeForm(SiteForm):
     """The category or tag another one is merged into, by name."""
 
     target = StringField("Merge into", filters=[tidy], validators=[
         plain_text, DataRequired("Please name the one to merge into."), Length(max=80)])
 
 
-class PictureForm(FlaskForm):
+class PictureForm(SiteForm):
     """A picture to upload, with the words that go with it; the file itself is checked by media.py."""
 
     picture = FileField("Picture file (JPEG, PNG or WebP, up to 15 MB)")

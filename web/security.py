@@ -1,15 +1,12 @@
-"""Headers every response carries, and CSRF protection for every POST."""
+"""Headers every response carries, and the checks every POST passes: valid UTF-8 and CSRF (web/csrf.py)."""
 
 from __future__ import annotations
 
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Response, abort, request
-from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from web.errors import render_error
-
-csrf = CSRFProtect()
+from web import csrf
 
 # No inline script and no eval anywhere: scripts come only from our own static files.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -48,15 +45,8 @@ def refuse_invalid_utf8() -> None:
             abort(400, "The form contained bytes that are not valid text (UTF-8). Nothing was saved.")
 
 
-def csrf_failed(error: CSRFError):
-    """A missing, wrong or expired CSRF token: the 400 page, saying what to do."""
-    return render_error(400, "This form has expired or did not come from this site. "
-                             "Please go back, reload the page and send it again.")
-
-
 def init_app(app: Flask) -> None:
     """Protect every POST with CSRF and put the headers on every response."""
     csrf.init_app(app)
-    app.register_error_handler(CSRFError, csrf_failed)
     app.before_request(refuse_invalid_utf8)
     app.after_request(add_security_headers)
