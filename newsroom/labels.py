@@ -1,12 +1,17 @@
-"""The newsroom's categories and tags: counts, renaming, merging, deleting, and the menu order."""
+"""The newsroom's categories and tags: counts, renaming, merging, deleting, and the menu order.
+
+The rules are the models' (`models.labels.Label`): how a name is tidied, how long it may be, which one a
+name means, and what renaming and merging do to old addresses. This module puts them to the editor.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import unquote
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from content.text import normalize_tag_name, slugify, tag_problem
+from content.text import slugify
 from models import MAX_ID, Category, Tag, db
 from newsroom.articles import page_number
 from newsroom.signin import guard_newsroom
@@ -15,14 +20,22 @@ from web.forms import EmptyForm, MergeForm, RenameForm
 bp = Blueprint("labels", __name__, url_prefix="/admin")
 guard_newsroom(bp)
 
-TAGS_PER_PAGE = 100
-CATEGORY_NAME_MAX = 80
 ID = f"<int(max={MAX_ID}):item_id>"
-# What each kind is called, how its names are tidied and checked, and where readers see it.
-KINDS = {
-    "category": (Category, lambda name: " ".join(name.split()), "reader.category"),
-    "tag": (Tag, normalize_tag_name, "reader.tag"),
-}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What the newsroom calls one kind of label, where its pages are, and why a new name is refused."""
+
+    model: type[Category] | type[Tag]
+    word: str
+    endpoint: str
+    list_endpoint: str
+    reader_endpoint: str
+
+
+CATEGORY = Kind(Category, "category", "labels.category", "labels.categories", "reader.category")
+TAG = Kind(Tag, "tag", "labels.tag", "labels.tags", "reader.tag")
 
 
 # --- Categories ---------------------------------------------------------------------------------------------
@@ -50,7 +63,7 @@ def move_category(item_id: int):
 @bp.route(f"/categories/{ID}", methods=["GET", "POST"])
 def category(item_id: int):
     """One category: rename it, merge it into another, or delete it when no article uses it."""
-    return manage("category", db.get_or_404(Category, item_id))
+    return manage(CATEGORY, item_id)
 
 
 # --- Tags ---------------------------------------------------------------------------------------------------
@@ -59,97 +72,91 @@ def category(item_id: int):
 @bp.get("/tags")
 def tags():
     """Every tag by name, a page at a time, with its published and unpublished article counts."""
-    page = db.paginate(Tag.for_admin(), page=page_number(), per_page=TAGS_PER_PAGE)
+    page = db.paginate(Tag.for_admin(), page=page_number(), per_page=current_app.config["NEWSROOM_TAGS_PER_PAGE"])
     return render_template("newsroom/labels/tags.html", page=page, counts=Tag.counts_for([tag.id for tag in page.items]))
 
 
 @bp.route(f"/tags/{ID}", methods=["GET", "POST"])
 def tag(item_id: int):
     """One tag: rename it, merge it into another, or delete it when no article uses it."""
-    return manage("tag", db.get_or_404(Tag, item_id))
+    return manage(TAG, item_id)
 
 
 # --- Rename, merge, delete: the same for both kinds ---------------------------------------------------------
 
 
-def manage(kind: str, item: Category | Tag):
+def manage(kind: Kind, item_id: int):
     """The management page of one category or tag, and the action its form asked for."""
+    item = db.get_or_404(kind.model, item_id)
     rename_form, merge_form = RenameForm(prefix="rename"), MergeForm(prefix="merge")
     if rename_form.name.data is None:
         rename_form.name.data = item.name  # shown as it is, unless the editor typed a new one
     if request.method == "GET":
         return render_manage(kind, item, rename_form, merge_form)
-    action = request.form.get("action")
-    done = {"rename": lambda: rename(kind, item, rename_form), "merge": lambda: merge(kind, item, merge_form),
-            "delete": lambda: delete(kind, item)}.get(action)
-    if done is None:
+    actions = {"rename": lambda: rename(kind, item, rename_form), "merge": lambda: merge(kind, item, merge_form),
+               "delete": lambda: delete(kind, item)}
+    action = actions.get(request.form.get("action", ""))
+    if action is None:
         abort(400)
-    return done() or render_manage(kind, item, rename_form, merge_form, 400)
+    return action() or render_manage(kind, item, rename_form, merge_form, 400)
 
 
-def render_manage(kind: str, item: Category | Tag, rename_form, merge_form, status: int = 200):
+def render_manage(kind: Kind, item: Category | Tag, rename_form, merge_form, status: int = 200):
     """The page of one category or tag with its counts and three forms."""
-    published, unpublished = KINDS[kind][0].counts_for([item.id])[item.id]
-    return render_template("newsroom/labels/manage.html", kind=kind, item=item, rename_form=rename_form, merge_form=merge_form,
-                           delete_form=EmptyForm(), published=published, unpublished=unpublished,
-                           reader_endpoint=KINDS[kind][2]), status
+    published, unpublished = kind.model.counts_for([item.id])[item.id]
+    return render_template("newsroom/labels/manage.html", kind=kind.word, item=item, rename_form=rename_form,
+                           merge_form=merge_form, delete_form=EmptyForm(), published=published,
+                           unpublished=unpublished, reader_endpoint=kind.reader_endpoint), status
 
 
-def name_problem(kind: str, name: str) -> str | None:
-    """Why a name cannot be a category's or a tag's, or None."""
-    if kind == "tag":
-        return tag_problem(name)
-    if not slugify(name):
-        return "Use at least one letter or digit in the name."
-    return None if len(name) <= CATEGORY_NAME_MAX else f"A category can have at most {CATEGORY_NAME_MAX} characters."
-
-
-def rename(kind: str, item: Category | Tag, form: RenameForm):
+def rename(kind: Kind, item: Category | Tag, form: RenameForm):
     """Give the item a new name and address; the old address answers 301. None when the form is refused."""
     if not form.validate_on_submit():
         return None
-    model, tidy_name, endpoint = KINDS[kind]
-    name = tidy_name(form.name.data)
-    problem = name_problem(kind, name)
-    holder = model.by_slug(slugify(name)) if not problem else None
-    if holder is not None and holder.id != item.id:
-        problem = f"The {kind} “{holder.name}” already has this address: merge into it instead."
-    if problem:
-        form.name.errors.append(problem[0].upper() + problem[1:])
+    name = kind.model.tidy_name(form.name.data)
+    if problem := kind.model.name_problem(name) or address_taken(kind, item, name):
+        form.name.errors.append(problem[0].upper() + problem[1:])  # tag_problem's reasons start in lower case
         return None
     old_name, old_slug = item.name, item.slug
     item.rename(name)
     db.session.commit()
-    moved = f" Its old address {unquote(url_for(endpoint, slug=old_slug))} leads to the new one." if old_slug != item.slug else ""
+    old_address = unquote(url_for(kind.reader_endpoint, slug=old_slug))
+    moved = f" Its old address {old_address} leads to the new one." if old_slug != item.slug else ""
     flash(f"“{old_name}” is now “{item.name}”.{moved}", "info")
-    return redirect(url_for(f"labels.{kind}", item_id=item.id))
+    return redirect(url_for(kind.endpoint, item_id=item.id))
 
 
-def merge(kind: str, item: Category | Tag, form: MergeForm):
+def address_taken(kind: Kind, item: Category | Tag, name: str) -> str | None:
+    """Why the address this name gives is another's, or None when it is free or the item's own."""
+    holder = kind.model.by_slug(slugify(name))
+    if holder is None or holder.id == item.id:
+        return None
+    return f"The {kind.word} “{holder.name}” already has this address: merge into it instead."
+
+
+def merge(kind: Kind, item: Category | Tag, form: MergeForm):
     """Merge the item into the one named; its articles move and its address answers 301. None when refused."""
     if not form.validate_on_submit():
         return None
-    model = KINDS[kind][0]
-    target = model.by_slug(slugify(KINDS[kind][1](form.target.data)))
+    target = kind.model.by_slug(slugify(kind.model.tidy_name(form.target.data)))
     if target is None or target.id == item.id:
-        form.target.errors.append(f"Name another existing {kind}." if target else f"There is no {kind} of that name.")
+        form.target.errors.append(f"Name another existing {kind.word}." if target else f"There is no {kind.word} of that name.")
         return None
     name = item.name
     item.merge_into(target)
     db.session.commit()
     flash(f"“{name}” is merged into “{target.name}”; its articles and its address now belong to it.", "info")
-    return redirect(url_for(f"labels.{kind}", item_id=target.id))
+    return redirect(url_for(kind.endpoint, item_id=target.id))
 
 
-def delete(kind: str, item: Category | Tag):
+def delete(kind: Kind, item: Category | Tag):
     """Delete an item no article uses; one still in use is kept, with a message."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    list_endpoint = "labels.categories" if kind == "category" else "labels.tags"
     if item.article_count():
-        flash(f"“{item.name}” is still used by articles: merge it into another {kind} instead.", "error")
-        return redirect(url_for(f"labels.{kind}", item_id=item.id))
+        flash(f"“{item.name}” is still used by articles: merge it into another {kind.word} instead.", "error")
+        return redirect(url_for(kind.endpoint, item_id=item.id))
     db.session.delete(item)
     db.session.commit()
-    flash(f"The {kind} “{item.name}” is deleted.", "info")
-    return redirect(url_for(list_endpoint))
+    flash(f"The {kind.word} “{item.name}” is deleted.", "info")
+    return redirect(url_for(kind.list_endpoint))

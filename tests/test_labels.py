@@ -38,6 +38,17 @@ def nav_categories(response) -> list[str]:
     return re.findall(r'<a href="/categories/[^"]+">([^<]+)</a>', menu)
 
 
+def name_of_length(length: int) -> str:
+    """A name of words, exactly `length` characters long, that tidying leaves as it is."""
+    return ("Quay " * length)[:length - 1] + "s"
+
+
+def flash_after(client, response) -> str:
+    """The text of the page a redirect leads to, where its message shows."""
+    assert response.status_code == 302, text_of(response)
+    return text_of(client.get(response.headers["Location"]))
+
+
 # --- Lists ----------------------------------------------------------------------------------------------------
 
 
@@ -56,6 +67,18 @@ def test_the_tag_list_shows_counts_by_name(admin_client, make_article):
     make_article("Two", tags=("harbour",), status=ArticleStatus.DRAFT)
     page = text_of(admin_client.get("/admin/tags"))
     assert "Ferries /tags/ferries 1 0 harbour /tags/harbour 1 1" in page
+
+
+@pytest.mark.parametrize(("path", "caption", "headings"), [
+    ("/admin/categories", "Categories in menu order",
+     ["Place", "Category", "Address", "Published", "Drafts and scheduled", "Menu order"]),
+    ("/admin/tags", "Tags by name", ["Tag", "Address", "Published", "Drafts and scheduled"]),
+])
+def test_the_lists_are_tables_a_screen_reader_can_name(admin_client, make_article, path, caption, headings):
+    make_article("One", category="Sport", tags=("harbour",))
+    html = admin_client.get(path).get_data(as_text=True)
+    assert f'<caption class="visually-hidden">{caption}</caption>' in html
+    assert re.findall(r'<th scope="col">([^<]+)</th>', html) == headings
 
 
 @pytest.mark.parametrize("path", ["/admin/categories", "/admin/tags", "/admin/categories/1", "/admin/tags/1"])
@@ -105,6 +128,59 @@ def test_renaming_back_to_an_old_name_drops_the_redirect_that_would_loop(admin_c
     assert reader().get("/categories/town").headers["Location"] == "/categories/local"
 
 
+def test_a_new_name_is_tidied_as_the_models_store_names(admin_client, make_article):
+    make_article("One", category="Town", tags=("fery",))
+    renamed = send(admin_client, f"/admin/categories/{category_id('Town')}", action="rename",
+                   **{"rename-name": "Local    news"})
+    assert "“Town” is now “Local news”. Its old address /categories/town leads to the new one." in flash_after(
+        admin_client, renamed)
+    assert nav_categories(reader().get("/")) == ["Local news"]
+    assert reader().get("/categories/town").headers["Location"] == "/categories/local-news"
+    renamed = send(admin_client, f"/admin/tags/{tag_id('fery')}", action="rename", **{"rename-name": "#harbour--life"})
+    assert "“fery” is now “harbour life”. Its old address /tags/fery leads to the new one." in flash_after(
+        admin_client, renamed)
+    old = reader().get("/tags/fery")
+    assert old.status_code == 301 and old.headers["Location"] == "/tags/harbour-life"
+
+
+def test_a_new_name_is_checked_as_it_would_be_stored(admin_client, make_article):
+    make_article("One", category="Town", tags=("harbour",))
+    # "#x" is two characters as typed, one once tidied.
+    refused = send(admin_client, f"/admin/tags/{tag_id('harbour')}", action="rename", **{"rename-name": "#x"})
+    assert refused.status_code == 400 and "A tag needs at least 2 characters" in text_of(refused)
+    refused = send(admin_client, f"/admin/categories/{category_id('Town')}", action="rename", **{"rename-name": "?!"})
+    assert refused.status_code == 400 and "Use at least one letter or digit in the name." in text_of(refused)
+    assert db.session.execute(db.select(Tag.name)).scalars().all() == ["harbour"]
+    assert db.session.execute(db.select(Category.name)).scalars().all() == ["Town"]
+
+
+def test_a_rename_that_keeps_the_address_leaves_no_redirect(admin_client, make_article):
+    make_article("One", category="Sport")
+    page = flash_after(admin_client, send(admin_client, f"/admin/categories/{category_id('Sport')}", action="rename",
+                                          **{"rename-name": "SPORT"}))
+    assert "“Sport” is now “SPORT”." in page and "Its old address" not in page
+    assert db.session.execute(db.select(CategoryRedirect)).scalars().all() == []
+    assert article_titles(reader().get("/categories/sport")) == ["One"]
+
+
+@pytest.mark.parametrize(("kind", "model", "refusal"), [
+    # The form refuses a category's name past the limit before the view does; either way the editor reads it.
+    ("categories", Category, "{limit} characters"),
+    ("tags", Tag, "A tag can have at most {limit} characters"),
+])
+def test_a_name_may_be_as_long_as_the_model_allows_and_no_longer(admin_client, make_article, kind, model, refusal):
+    make_article("One", category="Town", tags=("harbour",))
+    item = db.session.execute(db.select(model)).scalar_one()
+    url, old_name, limit = f"/admin/{kind}/{item.id}", item.name, model.NAME_MAX
+    refused = send(admin_client, url, action="rename", **{"rename-name": name_of_length(limit + 1)})
+    assert refused.status_code == 400 and refusal.format(limit=limit) in text_of(refused)
+    assert db.session.execute(db.select(model.name)).scalars().all() == [old_name]
+    longest = name_of_length(limit)
+    assert f"“{old_name}” is now “{longest}”." in flash_after(
+        admin_client, send(admin_client, url, action="rename", **{"rename-name": longest}))
+    assert db.session.execute(db.select(model.name)).scalars().all() == [longest]
+
+
 # --- Merge ------------------------------------------------------------------------------------------------------
 
 
@@ -114,7 +190,9 @@ def test_merging_categories_moves_the_articles_and_the_old_address(admin_client,
     send(admin_client, f"/admin/categories/{category_id('Culture')}", action="rename", **{"rename-name": "Kultur"})
     response = send(admin_client, f"/admin/categories/{category_id('Kultur')}", action="merge",
                     **{"merge-target": "créé"})
-    assert response.status_code == 302
+    page = flash_after(admin_client, response)
+    assert "“Kultur” is merged into “Créé”; its articles and its address now belong to it." in page
+    assert "2 published articles" in page
     assert [c.name for c in db.session.execute(db.select(Category)).scalars()] == ["Créé"]
     assert sorted(article_titles(reader().get("/categories/cree"))) == ["A", "B"]
     for old in ("/categories/kultur", "/categories/culture"):
