@@ -7,7 +7,7 @@ from flask_migrate import Migrate
 
 from cli import commands
 from models import db
-from newsroom import articles, labels, people, pictures, signin
+from newsroom import accounts, articles, guard, labels, people, pictures, signin
 from readers import comments, feeds, pages, previews, reads
 from services import pipeline
 from web import errors, pagecache, security, templating
@@ -40,12 +40,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(comments.bp)
-    signin.init_app(app)
+    accounts.init_app(app)
     app.register_blueprint(signin.bp)
     app.register_blueprint(articles.bp)
     app.register_blueprint(labels.bp)
     app.register_blueprint(people.bp)
-    app.context_processor(articles.admin_context)
+    app.context_processor(guard.newsroom_context)
     commands.init_app(app)
     # Last: the counter goes in front of everything above.
     reads.init_app(app)

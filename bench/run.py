@@ -82,7 +82,7 @@ def prepare_instance(folder: Path, articles: int) -> dict:
               f"sqlite:///{folder}/news.sqlite3", "COMMENT_RATE_LIMIT": "", "COMMENT_MIN_SECONDS": 0,
               "COMMENT_MODERATION": "none"}
     from app import create_app
-    from newsroom.signin import create_admin
+    from newsroom.accounts import create_admin
 
     app = create_app(config)
     runner = app.test_cli_runner()

@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 
 from cli import demo, generate, importer
 from models import Article, db
-from newsroom import signin as auth
+from newsroom import accounts
 from services import media, search
 
 
@@ -65,7 +65,7 @@ def run_account_change(change, name: str, password_stdin: bool, done: str) -> No
     """Apply an account change, turning a refusal into one error line and exit status 1."""
     try:
         change(name, read_new_password(password_stdin))
-    except auth.AccountError as error:
+    except accounts.AccountError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)
     click.echo(done)
@@ -77,7 +77,7 @@ def run_account_change(change, name: str, password_stdin: bool, done: str) -> No
 @with_appcontext
 def create_admin_command(name: str, password_stdin: bool) -> None:
     """Create an admin account (the password is asked twice, or read from standard input)."""
-    run_account_change(auth.create_admin, name, password_stdin, f"Created the admin account {name!r}.")
+    run_account_change(accounts.create_admin, name, password_stdin, f"Created the admin account {name!r}.")
 
 
 @click.command("set-password")
@@ -86,7 +86,7 @@ def create_admin_command(name: str, password_stdin: bool) -> None:
 @with_appcontext
 def set_password_command(name: str, password_stdin: bool) -> None:
     """Set an admin's password, end their sessions and lift a sign-in lock."""
-    run_account_change(auth.set_password, name, password_stdin,
+    run_account_change(accounts.set_password, name, password_stdin,
                        f"Password changed for {name!r}; its sessions are ended and any sign-in lock lifted.")
 
 

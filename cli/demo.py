@@ -12,7 +12,7 @@ from sqlalchemy import select
 from content.sanitize import sanitize_comment
 from content.text import age_of, now_utc, slugify, split_tag_names
 from models import Article, ArticleStatus, Category, Comment, CommentStatus, Role, Tag, User, db
-from newsroom.signin import create_account
+from newsroom.accounts import create_account
 
 DEMO_DIRECTORY = Path(__file__).resolve().parent.parent / "demo"
 COMMENTS_MARKER = "---comments---"

@@ -1,9 +1,11 @@
-"""The newsroom: the article list, the article form with preview and checks, and comment moderation."""
+"""The newsroom's articles: the list, the form with preview and checks, review and publication, and moderation.
+
+The form's rules are in newsroom/article_form.py; these views parse, call them, and render or redirect.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -11,21 +13,12 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import delete, update
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms.fields.choices import SelectChoice
 
 from content.text import (
     excerpt,
-    local_to_utc,
-    normalize_tag_name,
     now_utc,
     render_markdown,
-    slugify,
-    split_tag_names,
-    tag_problem,
-    unique_slug,
-    utc_to_local,
 )
-from editorial import editorial_warnings, suggest_tags
 from models import (
     MAX_ID,
     Article,
@@ -33,33 +26,44 @@ from models import (
     Category,
     Comment,
     CommentStatus,
-    Picture,
     Role,
     Tag,
     User,
     changed_in_bulk,
     db,
 )
+from newsroom.article_form import (
+    SUGGESTED_SUMMARY_MAX,
+    WRITERS_SAVE_DRAFTS,
+    article_warnings,
+    category_confirmed,
+    chosen_authors,
+    chosen_lead_picture,
+    chosen_slug,
+    chosen_tags_and_category,
+    fill_article,
+    form_data_of,
+    keep_writers_to_drafts,
+    lead_picture_choices,
+    lead_picture_known,
+    save_article,
+    saved_message,
+    tag_suggestions_for,
+)
+from newsroom.forms import ArticleForm, PictureForm
+from newsroom.guard import ended_session_answer, guard_newsroom, page_number, require_sign_in
 from newsroom.keptforms import keep_form, take_form
-from newsroom.roles import a_role, at_least, can, may_edit, require_edit_right
-from newsroom.signin import ended_session_answer, guard_newsroom, require_sign_in
-from readers.pages import render_article
+from newsroom.roles import at_least, can, require_edit_right
+from readers.article_page import render_article
+from readers.forms import CommentForm
 from web.csrf import Verdict, csrf, csrf_verdict
 from web.errors import handle_http_error, render_error
-from web.forms import ArticleForm, CommentForm, EmptyForm, PictureForm
+from web.forms import EmptyForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-# The blueprints whose pages are the newsroom's: its navigation and its wider layout.
-NEWSROOM_BLUEPRINTS = ("admin", "auth", "labels", "people")
-ARTICLES_PER_PAGE = 25
-COMMENTS_PER_PAGE = 50
-# Leaves room under the summary field's 300 characters for the ellipsis and an edit.
-SUMMARY_MAX = 280
 STATUS_FILTERS = ("review", "draft", "scheduled", "published")
 FILTER_LABELS = {"review": "Waiting for review", "draft": "Drafts", "scheduled": "Scheduled", "published": "Published"}
-WRITERS_SAVE_DRAFTS = ("Saved as a draft: writers do not publish or schedule. "
-                       "Send it to review when it is ready, and an editor will publish it.")
 ARTICLE_FORMS = ("admin.new_article", "admin.edit_article")
 # The fields an article form sends that are worth keeping when its session ended.
 KEPT_FIELDS = ("title", "slug", "category", "new_category", "tags", "summary", "body", "status", "published_at",
@@ -76,14 +80,6 @@ MODERATION_ACTIONS = {
     "hide": (CommentStatus.HIDDEN, "hidden"),
     "delete": (None, "deleted"),
 }
-
-
-def page_number() -> int:
-    """The ?page= of an admin list; anything but a sensible page number is a 404."""
-    raw = request.args.get("page", "1")
-    if not re.fullmatch(r"[0-9]{1,6}", raw) or int(raw) < 1:
-        abort(404)
-    return int(raw)
 
 
 # --- Access: a live session, and an article form kept rather than lost when it has ended ------------------
@@ -143,7 +139,7 @@ def articles():
     status = request.args.get("status")
     if status not in STATUS_FILTERS:
         status = None
-    page = db.paginate(Article.for_admin(status), page=page_number(), per_page=ARTICLES_PER_PAGE)
+    page = db.paginate(Article.for_admin(status), page=page_number(), per_page=current_app.config["NEWSROOM_ARTICLES_PER_PAGE"])
     return render_template("newsroom/articles/articles.html", page=page, status=status, filters=FILTER_LABELS,
                            waiting=Article.waiting_for_review_count())
 
@@ -166,143 +162,6 @@ def form_values(form) -> list[tuple[str, str]]:
 # --- The article form -------------------------------------------------------------------------------
 
 
-def form_data_of(article: Article) -> dict:
-    """An article's fields as the form shows them (time in SITE_TIMEZONE)."""
-    zone = current_app.config["TIMEZONE"]
-    return {
-        "title": article.title, "slug": article.slug, "category": article.category.name,
-        "tags": ", ".join(tag.name for tag in article.tags), "summary": article.summary,
-        "body": article.body_source, "status": article.status,
-        "published_at": utc_to_local(article.published_at, zone) if article.published_at else None,
-        "authors": ", ".join(author.display_name for author in article.authors),
-        "lead_picture": str(article.lead_picture_id or ""),
-    }
-
-
-def chosen_slug(form: ArticleForm, article: Article | None) -> str | None:
-    """The slug typed, or one made from the title; None (with a field error) when it is taken."""
-    own_id = article.id if article else None
-    if not form.slug.data:
-        return unique_slug(form.title.data, lambda slug: Article.slug_taken(slug, own_id))
-    if Article.slug_taken(form.slug.data, own_id):
-        form.slug.errors.append("Another article uses (or once used) this address.")
-        return None
-    return form.slug.data
-
-
-def category_confirmed(form: ArticleForm) -> bool:
-    """True when the category exists, or the editor ticked to create it; else a field error asks."""
-    if form.category.errors or not form.category.data:
-        return True  # the field's own error says what to fix first
-    if form.new_category.data or Category.find(form.category.data) is not None:
-        return True
-    form.category.errors.append(f"“{form.category.data}” is not a category yet. Check its spelling, or tick "
-                                "“Create it as a new category” and send the form again.")
-    return False
-
-
-def chosen_lead_picture(form: ArticleForm) -> Picture | None:
-    """The picture the form picks as lead, if it names one that exists."""
-    raw = form.lead_picture.data or ""
-    return db.session.get(Picture, int(raw)) if re.fullmatch(r"[0-9]{1,18}", raw) else None
-
-
-def lead_picture_known(form: ArticleForm) -> bool:
-    """True when the form picks no lead picture or one that exists; else a field error says so."""
-    if not form.lead_picture.data or chosen_lead_picture(form) is not None:
-        return True
-    form.lead_picture.errors.append("This picture is no longer in the media library. Pick another one, or none.")
-    return False
-
-
-def lead_picture_choices(form: ArticleForm) -> None:
-    """Offer the newest uploads as lead pictures, and the one the form holds even when it is older."""
-    pictures = Picture.choices()
-    chosen = chosen_lead_picture(form)
-    if chosen is not None and chosen not in pictures:
-        pictures.append(chosen)
-    form.lead_picture.choices = [SelectChoice("", "None")] + [
-        SelectChoice(str(picture.id), f"{picture.alt[:70]} ({picture.width}×{picture.height})") for picture in pictures]
-
-
-def publication_time(form: ArticleForm, article: Article | None):
-    """When the article goes live: the time typed (site time zone), else now for a first publication."""
-    if form.published_at.data:
-        return local_to_utc(form.published_at.data, current_app.config["TIMEZONE"])
-    if form.status.data == ArticleStatus.PUBLISHED:
-        # A live article keeps its time; a draft or a scheduled one goes live now.
-        return article.published_at if article and article.is_live else now_utc()
-    return None
-
-
-def publication_date(form: ArticleForm, article: Article | None) -> date | None:
-    """The day the article is dated, in the site's time zone, from which "last Tuesday" in it is read."""
-    if form.published_at.errors:
-        return None  # a time out of range is reported on its field, not read
-    if form.published_at.data:
-        return form.published_at.data.date()  # typed in the site's time zone already
-    moment = publication_time(form, article)
-    return utc_to_local(moment, current_app.config["TIMEZONE"]).date() if moment else None
-
-
-def article_warnings(form: ArticleForm, article: Article | None) -> list:
-    """The editorial checks for the article the form holds."""
-    return editorial_warnings(form.title.data or "", form.summary.data or "", form.body.data or "",
-                              publication_date(form, article))
-
-
-def chosen_authors(form: ArticleForm) -> list[User] | None:
-    """The byline the form names, in order; None (with a field error) when a name is no account's."""
-    names = [name.strip() for name in (form.authors.data or "").split(",") if name.strip()]
-    found = [(name, User.by_display_name(name)) for name in names]
-    unknown = [name for name, user in found if user is None]
-    if unknown:
-        form.authors.errors.append("No account signs as " + ", ".join(f"“{name}”" for name in unknown)
-                                   + ". Use the names from the list, separated by commas.")
-        return None
-    return list({user.id: user for _, user in found}.values())
-
-
-def keep_writers_to_drafts(form: ArticleForm) -> bool:
-    """A writer's form is saved as a draft whatever it asked; True when it asked to publish or schedule."""
-    if at_least(current_user.role, Role.EDITOR):
-        return False
-    asked = form.status.data == ArticleStatus.PUBLISHED or bool(form.published_at.data)
-    form.status.data, form.published_at.data = ArticleStatus.DRAFT, None
-    return asked
-
-
-def fill_article(article: Article, form: ArticleForm, slug: str, tags: list[Tag], category: Category) -> Article:
-    """Copy the form onto an article; the body's HTML and excerpt are prepared here, once."""
-    was_live = article.is_live
-    content = (form.title.data, form.summary.data or "", form.body.data)
-    content_changed = content != (article.title, article.summary, article.body_source)
-    article.title = form.title.data
-    article.change_slug(slug)
-    article.category = category
-    article.tags = tags
-    article.summary = form.summary.data or ""
-    article.set_body(form.body.data)
-    article.status = form.status.data
-    article.published_at = publication_time(form, article)
-    if article.status == ArticleStatus.PUBLISHED:
-        article.review_requested_at = None  # an editor published it: the review is done
-    article.lead_picture = chosen_lead_picture(form)
-    if content_changed:
-        article.note_content_change(was_live)
-    return article
-
-
-def tag_suggestions_for(body: str, typed_tags: str) -> list[str]:
-    """Suggested tags for a body, tags of published articles first, leaving out those typed and those refused.
-
-    A tag only drafts carry is no established tag: it is offered only when the body itself proposes it.
-    """
-    typed = {slugify(name) for name in split_tag_names(typed_tags)}
-    return [tag for tag in suggest_tags(body, Tag.published_names())
-            if slugify(tag) not in typed and tag_problem(normalize_tag_name(tag)) is None]
-
-
 def render_editor(form: ArticleForm, article: Article | None, status: int = 200, note: str | None = None):
     """The article form, with the editorial checks and tag suggestions for what it holds."""
     form.stamp(current_user.id)
@@ -310,7 +169,7 @@ def render_editor(form: ArticleForm, article: Article | None, status: int = 200,
     body = form.body.data or ""
     warnings = article_warnings(form, article) if body else []
     suggestions = tag_suggestions_for(body, form.tags.data or "")
-    suggested_summary = "" if form.summary.data or not body else excerpt(render_markdown(body)[1], SUMMARY_MAX)
+    suggested_summary = "" if form.summary.data or not body else excerpt(render_markdown(body)[1], SUGGESTED_SUMMARY_MAX)
     return render_template(
         "newsroom/articles/editor.html", form=form, article=article, warnings=warnings, suggestions=suggestions,
         suggested_summary=suggested_summary, categories=Category.all_by_name(), note=note,
@@ -330,40 +189,10 @@ def render_preview(form: ArticleForm, article: Article | None, slug: str, author
         draft.set_authors(authors if authors is not None else article.authors if article else [writer])
         draft.published_at = draft.published_at or now_utc()
         comment_form = CommentForm(formdata=None)  # the editor's "body" is not a comment
-        comment_form.stamp()
         html = render_article(draft, comment_form, preview=True, editor_form=form,
                               warnings=article_warnings(form, article))
     db.session.rollback()  # nothing the preview touched may be saved
     return html
-
-
-def chosen_tags_and_category(form: ArticleForm) -> tuple[list[Tag], Category]:
-    """The form's tags and category, existing or new (new ones added to the session, not committed)."""
-    return Tag.get_or_create_all(split_tag_names(form.tags.data or "")), Category.get_or_create(form.category.data)
-
-
-def save_article(form: ArticleForm, article: Article | None, slug: str, authors: list[User] | None) -> Article:
-    """Store the form as a new or changed article and commit; `authors` None keeps the byline as it is."""
-    target = article or Article(created_by_id=current_user.id)
-    fill_article(target, form, slug, *chosen_tags_and_category(form))
-    if authors is not None:
-        target.set_authors(authors)
-    elif article is None:
-        target.set_authors([current_user._get_current_object()])  # a new article starts with its writer
-    db.session.add(target)
-    db.session.flush()
-    Tag.delete_unused()
-    db.session.commit()
-    return target
-
-
-def saved_message(article: Article) -> str:
-    """What the editor is told after saving, by what readers now see."""
-    if article.is_live:
-        return "Saved. The article is published."
-    if article.status == ArticleStatus.PUBLISHED:
-        return "Saved. The article is scheduled and will appear at its publication time."
-    return "Saved as a draft. Readers cannot see it."
 
 
 def edit(article: Article | None):
@@ -464,7 +293,7 @@ def tag_suggestions():
 @bp.get("/comments")
 def comments():
     """Every comment, those awaiting approval first, with buttons to approve, hide or delete."""
-    page = db.paginate(Comment.for_moderation(), page=page_number(), per_page=COMMENTS_PER_PAGE)
+    page = db.paginate(Comment.for_moderation(), page=page_number(), per_page=current_app.config["MODERATION_COMMENTS_PER_PAGE"])
     return render_template("newsroom/articles/comments.html", page=page, form=EmptyForm())
 
 
@@ -506,13 +335,3 @@ def moderate_comments():
     return redirect(url_for("admin.comments", page=page))
 
 
-def admin_context() -> dict:
-    """Whether the page is the newsroom's, and the pending comment count for the newsroom bar.
-
-    The bar shows on every page a signed-in editor sees, reader pages too; anonymous readers skip the query.
-    """
-    context = {"newsroom_page": request.blueprint in NEWSROOM_BLUEPRINTS, "can": can, "Role": Role,
-               "may_edit": may_edit, "a_role": a_role}
-    if can(current_user, Role.EDITOR):
-        context["pending_comments"] = Comment.pending_count()
-    return context

@@ -13,9 +13,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from content.text import slugify
 from models import MAX_ID, Category, Tag, db
-from newsroom.articles import page_number
-from newsroom.signin import guard_newsroom
-from web.forms import EmptyForm, MergeForm, RenameForm
+from newsroom.forms import MergeForm, RenameForm
+from newsroom.guard import guard_newsroom, page_number
+from web.forms import EmptyForm
 
 bp = Blueprint("labels", __name__, url_prefix="/admin")
 guard_newsroom(bp)

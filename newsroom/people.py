@@ -11,10 +11,12 @@ from sqlalchemy import delete
 
 from content.text import now_utc, token_digest
 from models import MAX_ID, AdminSession, Invitation, Role, User, db
+from newsroom.accounts import AccountError, create_account, start_session
+from newsroom.forms import InvitationForm, JoinForm, RoleForm
+from newsroom.guard import guard_newsroom, require_sign_in
 from newsroom.roles import a_role
-from newsroom.signin import AccountError, create_account, guard_newsroom, require_sign_in, start_session
 from web.errors import render_error
-from web.forms import EmptyForm, InvitationForm, JoinForm, RoleForm
+from web.forms import EmptyForm
 
 bp = Blueprint("people", __name__, url_prefix="/admin")
 

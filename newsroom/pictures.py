@@ -8,11 +8,10 @@ from flask import Blueprint, Flask, current_app, flash, redirect, render_templat
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from models import Picture, db
-from newsroom.articles import page_number
-from newsroom.signin import guard_newsroom
+from newsroom.forms import PictureForm
+from newsroom.guard import guard_newsroom, page_number
 from services.media import UPLOAD_MAX_BYTES, PictureRefused, Upload, store_upload
 from web.errors import render_error
-from web.forms import PictureForm
 
 bp = Blueprint("pictures", __name__, url_prefix="/admin")
 guard_newsroom(bp)

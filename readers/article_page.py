@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template, session
 
 from models import Article, Comment
-from web.forms import CommentForm
+from readers.forms import CommentForm
 from web.pagecache import rendering_shared
 from web.templating import set_nav_section
 

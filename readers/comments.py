@@ -10,10 +10,10 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 
 from content.sanitize import sanitize_comment, visible_text
 from models import Article, Comment, CommentStatus, db
-from readers.pages import render_article
+from readers.article_page import OWN_COMMENTS, render_article
+from readers.forms import RESEND_MESSAGE, CommentForm
 from web import limiter
 from web.csrf import Verdict, csrf, csrf_verdict, issued_stamp, tokens_sent
-from web.forms import RESEND_MESSAGE, CommentForm
 from web.settings import Rule
 
 bp = Blueprint("comments", __name__)
@@ -44,7 +44,7 @@ def duplicate_key(article: Article, address: str, body: str) -> str:
 
 def remember_own_comment(comment_id: int) -> None:
     """Let this browser session see its own held comment."""
-    session["own_comments"] = (session.get("own_comments", []) + [comment_id])[-OWN_COMMENTS_REMEMBERED:]
+    session[OWN_COMMENTS] = (session.get(OWN_COMMENTS, []) + [comment_id])[-OWN_COMMENTS_REMEMBERED:]
 
 
 def wait_message(seconds: int) -> str:
@@ -62,7 +62,6 @@ def refuse(article: Article, form: CommentForm, status: int, message: str | None
     db.session.commit()  # keep the limiter's count of this try
     if message:
         form.form_errors.append(message)
-    form.stamp()
     return render_article(article, form), status, headers or {}
 
 

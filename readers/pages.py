@@ -32,10 +32,10 @@ from models import (
 )
 from readers.addresses import resolve
 from readers.article_page import render_article
+from readers.forms import CommentForm
 from readers.reads import READS_PATH, answer_count
 from services import search
 from services.media import served_file
-from web.forms import CommentForm
 from web.pagecache import has_session, rendering_shared, shared_page
 from web.templating import set_nav_section
 
@@ -118,9 +118,7 @@ def article(slug: str):
     if rendering_shared():
         # No token or stamp of this reader's: the script fetches both when the reader starts writing.
         return render_article(found, CommentForm(meta={"csrf": False}))
-    form = CommentForm()
-    form.stamp()
-    return render_article(found, form)
+    return render_article(found, CommentForm())  # the form stamps its token as it is drawn
 
 
 def count_answer(article_id: int, pixel: bool) -> Response:

@@ -246,7 +246,7 @@ def sign_in(client, username: str = "editor", password: str = ADMIN_PASSWORD, ne
 @pytest.fixture
 def make_admin(app):
     """Factory: an admin account with ADMIN_PASSWORD unless told otherwise."""
-    from newsroom.signin import create_admin
+    from newsroom.accounts import create_admin
 
     def make(username: str = "editor", password: str = ADMIN_PASSWORD):
         return create_admin(username, password)
@@ -257,7 +257,7 @@ def make_admin(app):
 @pytest.fixture
 def make_person(app):
     """Factory: an account of a role (writer unless told), with a display name, and ADMIN_PASSWORD."""
-    from newsroom.signin import create_account
+    from newsroom.accounts import create_account
 
     def make(username: str, role: str = "writer", display_name: str | None = None, bio: str = ""):
         user = create_account(username, ADMIN_PASSWORD, role, display_name)

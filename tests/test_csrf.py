@@ -11,12 +11,12 @@ from itsdangerous import URLSafeTimedSerializer
 
 from content.text import token_digest
 from models import Comment, CommentStatus, KeptForm, db
+from newsroom.forms import EDITOR_STAMP_PURPOSE
 from tests.conftest import BROWSER_AGENT, sign_in
 from tests.test_kept_forms import TYPED, count, hidden_of, token_and_stamp_of
 from tests.test_reader import text_of
 from web import stamps
 from web.csrf import ISSUED_PURPOSE, read_issued
-from web.forms import EDITOR_STAMP_PURPOSE
 
 FORGED_PAGE = "did not come from this site"
 RESEND = "Please check your comment and send it again."

@@ -57,7 +57,7 @@ def servers(tmp_path_factory, migrated_database):
         "ctx = app.app_context(); ctx.push();"
         "a = models.Article(title='Shared', slug='shared', status='published', category=models.Category.get_or_create('Local'),"
         " published_at=__import__('content.text', fromlist=['x']).now_utc()); a.set_body('Body.'); models.db.session.add(a); models.db.session.commit();"
-        "__import__('newsroom.signin', fromlist=['x']).create_admin('editor', ADMIN_PASSWORD)"
+        "__import__('newsroom.accounts', fromlist=['x']).create_admin('editor', ADMIN_PASSWORD)"
     )], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert seed.returncode == 0, seed.stderr
     ports, processes = [free_port(), free_port()], []

@@ -10,7 +10,6 @@ from markupsafe import Markup
 
 from content.text import now_utc, relative_time, relative_time_holds_until
 from models import Category, Page
-from web.forms import COMMENT_BODY_MAX
 
 # Listings say "3 days ago" for a week; past that a date says more than "5 weeks ago".
 RELATIVE_DATES_FOR = timedelta(days=7)
@@ -84,19 +83,6 @@ def field_attributes(form_field, hint: str | None, **attributes) -> dict:
     return attributes
 
 
-COMMENT_HINTS = {
-    "none": "",
-    "links": " Comments with links appear once a moderator approves them.",
-    "all": " Comments appear once a moderator approves them.",
-}
-
-
-def comment_hint() -> str:
-    """What the comment field promises, true to the moderation setting."""
-    moderation = COMMENT_HINTS[current_app.config["COMMENT_MODERATION"]]
-    return f"Plain text, or a little HTML: bold, italic, links. Up to {COMMENT_BODY_MAX:,} characters." + moderation
-
-
 def site_context() -> dict:
     """The site name and categories for the header of every page."""
     return {"site_name": current_app.config["SITE_NAME"], "nav_categories": Category.in_use()}
@@ -114,5 +100,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(paged)
     app.add_template_global(nav_current)
     app.add_template_global(field_attributes)
-    app.add_template_global(comment_hint)
     app.context_processor(site_context)

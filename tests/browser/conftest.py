@@ -143,7 +143,7 @@ def screenshot_dir() -> Path:
 @pytest.fixture(scope="session")
 def admin_state(live_app, live_server, browser, tmp_path_factory):
     """A signed-in admin's cookies, saved for new browser contexts."""
-    from newsroom.signin import create_admin
+    from newsroom.accounts import create_admin
     from tests.conftest import ADMIN_PASSWORD
 
     with live_app.app_context():

@@ -104,7 +104,7 @@ def test_pages_are_valid_html(browser, live_server, admin_state, tmp_path):
 @pytest.fixture(scope="module")
 def state_editor(live_app) -> str:
     """An account of its own, whose sessions these checks end on purpose."""
-    from newsroom.signin import create_admin
+    from newsroom.accounts import create_admin
     from tests.conftest import ADMIN_PASSWORD
 
     with live_app.app_context():

@@ -9,7 +9,7 @@ import pytest
 
 from content.text import now_utc
 from models import AdminSession, Article, KeptForm, User, db
-from newsroom.signin import create_admin
+from newsroom.accounts import create_admin
 from tests.conftest import ADMIN_PASSWORD
 
 TYPED = {

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from newsroom.signin import create_admin
+from newsroom.accounts import create_admin
 from tests.conftest import ADMIN_PASSWORD
 
 BODY = """Ferry services across the Tessel estuary will run every twenty minutes from Monday.

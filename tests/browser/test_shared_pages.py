@@ -86,7 +86,7 @@ def test_an_editor_sees_their_edit_at_once(browser, live_app, live_server, fresh
     reader = browser.new_context()
     assert "Before the edit" in reader.new_page().goto(f"{live_server}/articles/{slug}").text()
     with live_app.app_context():
-        from newsroom.signin import create_admin
+        from newsroom.accounts import create_admin
 
         create_admin("shared-pages-editor", ADMIN_PASSWORD)
         article_id = db.session.execute(db.select(Article.id).filter_by(slug=slug)).scalar_one()

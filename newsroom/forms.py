@@ -1,0 +1,199 @@
+"""The newsroom's forms: signing in, accounts and people, articles, categories and tags, pictures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+
+from content.text import slugify, sort_tag_names
+from models import Article, Category, Picture, User
+from web import stamps
+from web.forms import SiteForm, at_most, plain_text, tidy, tidy_text
+
+PASSWORD_MIN_LENGTH = 12
+# Times outside these years are typing slips (and overflow when moved between time zones).
+PUBLICATION_YEARS = (1900, 2999)
+# An article form names its editor this long: past the CSRF token's day, so a form left open over a
+# long weekend is still kept for its editor rather than refused.
+EDITOR_STAMP_MAX_AGE = timedelta(days=7)
+EDITOR_STAMP_PURPOSE = "article-form-editor"
+
+
+class SignInForm(SiteForm):
+    """The admin's name and password."""
+
+    username = StringField("Name", validators=[DataRequired("Please give your name."), Length(max=User.USERNAME_MAX)])
+    password = PasswordField("Password", validators=[DataRequired("Please give your password."), Length(max=1024)])
+
+
+class AccountForm(SiteForm):
+    """An admin changing their own password."""
+
+    current_password = PasswordField("Current password", validators=[DataRequired("Please give your current password.")])
+    new_password = PasswordField("New password", validators=[
+        DataRequired("Please choose a new password."),
+        Length(min=PASSWORD_MIN_LENGTH, max=1024,
+               message=f"The password must have at least {PASSWORD_MIN_LENGTH} characters."),
+    ])
+    confirm_password = PasswordField("New password again", validators=[
+        EqualTo("new_password", message="The two new passwords differ."),
+    ])
+
+
+class ProfileForm(SiteForm):
+    """One's own name as bylines show it, and a short bio for the author page."""
+
+    display_name = StringField("Display name", filters=[tidy], validators=[
+        plain_text, DataRequired("Please give the name bylines should show."),
+        Length(max=User.DISPLAY_NAME_MAX, message=f"Please keep the name to {User.DISPLAY_NAME_MAX} characters.")])
+    bio = TextAreaField("Short bio", filters=[tidy_text], validators=[
+        plain_text, Length(max=User.BIO_MAX, message=f"Please keep the bio to {User.BIO_MAX} characters.")])
+
+
+class InvitationForm(SiteForm):
+    """The role someone is invited to."""
+
+    role = RadioField("Role", choices=[SelectChoice("writer", "Writer: writes drafts and sends them to review"),
+                                       SelectChoice("editor", "Editor: edits, publishes and moderates everything"),
+                                       SelectChoice("admin", "Admin: everything, and people")],
+                      default="writer", validators=[DataRequired("Please choose a role.")])
+
+
+class RoleForm(SiteForm):
+    """A new role for an account."""
+
+    role = RadioField("Role", choices=[SelectChoice("writer", "Writer"), SelectChoice("editor", "Editor"),
+                                       SelectChoice("admin", "Admin")],
+                      validators=[DataRequired("Please choose a role.")])
+
+
+class JoinForm(SiteForm):
+    """An invitee's names and password."""
+
+    display_name = StringField("Your name, as bylines show it", filters=[tidy], validators=[
+        plain_text, DataRequired("Please give the name bylines should show."),
+        Length(max=User.DISPLAY_NAME_MAX, message=f"Please keep the name to {User.DISPLAY_NAME_MAX} characters.")])
+    username = StringField("Sign-in name", filters=[tidy], validators=[
+        plain_text, DataRequired("Please choose a name to sign in with."),
+        Length(max=User.USERNAME_MAX, message=f"Please keep the sign-in name to {User.USERNAME_MAX} characters.")])
+    password = PasswordField("Password", validators=[
+        DataRequired("Please choose a password."),
+        Length(min=PASSWORD_MIN_LENGTH, max=1024,
+               message=f"The password must have at least {PASSWORD_MIN_LENGTH} characters.")])
+    confirm_password = PasswordField("Password again", validators=[
+        EqualTo("password", message="The two passwords differ.")])
+
+
+class ArticleForm(SiteForm):
+    """An article as the editor writes it; the publication time is in SITE_TIMEZONE."""
+
+    title = StringField("Title", filters=[tidy], validators=[
+        plain_text, DataRequired("Please give a title."),
+        at_most(Article.TITLE_MAX, "Titles can be at most {limit} characters; this one has {length}.")])
+    slug = StringField("Address (slug)", filters=[tidy], validators=[
+        plain_text, Optional(), at_most(Article.SLUG_MAX, "Addresses can be at most {limit} characters; this one has {length}.")])
+    category = StringField("Category", filters=[tidy], validators=[
+        plain_text, DataRequired("Please pick or type a category."),
+        at_most(Category.NAME_MAX, "Category names can be at most {limit} characters; this one has {length}.")])
+    # Asked for only when the category typed does not exist yet, so none appears by a typing slip.
+    new_category = BooleanField("Create it as a new category")
+    tags = StringField("Tags", filters=[tidy], validators=[
+        plain_text, at_most(2000, "Tags can have at most {limit} characters together; these have {length}.")])
+    summary = TextAreaField("Summary", filters=[tidy_text], validators=[
+        plain_text, at_most(Article.SUMMARY_MAX, "Summaries can be at most {limit} characters; this one has {length}.")])
+    body = TextAreaField("Body (Markdown)", filters=[tidy_text],
+                         validators=[plain_text, DataRequired("Please write the article.")])
+    status = RadioField("Status", choices=[SelectChoice("draft", "Draft"), SelectChoice("published", "Published")],
+                        default="draft")
+    published_at = DateTimeLocalField("Publication time", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+                                      validators=[Optional()])
+    authors = StringField("Byline", filters=[tidy], validators=[
+        plain_text, at_most(1000, "A byline can have at most {limit} characters; this one has {length}.")])
+    # The choices (the newest uploads) are filled in by the view; an id no picture has gets a field error there.
+    lead_picture = SelectField("Lead picture", choices=[SelectChoice("", "None")], validate_choice=False)
+    # Whose form this is, signed: a copy sent after the session ended is kept for that account alone.
+    editor_stamp = HiddenField()
+
+    def stamp(self, user_id: int) -> None:
+        """Sign the editor's account and the time into the form."""
+        self.editor_stamp.data = stamps.sign(EDITOR_STAMP_PURPOSE, user_id)
+
+    def stamped_account(self) -> int | None:
+        """The account the form was shown to, if the stamp is this site's and under a week old."""
+        stamp = stamps.read(EDITOR_STAMP_PURPOSE, self.editor_stamp.data, max_age=EDITOR_STAMP_MAX_AGE)
+        return stamp.value if stamp is not None and isinstance(stamp.value, int) else None
+
+    def process(self, *args, **kwargs) -> None:
+        """Say what a publication time should look like when the browser sent something else."""
+        super().process(*args, **kwargs)
+        self.published_at.process_errors = [
+            "Give a date and time such as 2026-03-10T14:30." for _ in self.published_at.process_errors]
+
+    def validate_category(self, field) -> None:
+        """A category needs a letter or digit, or it would have no address."""
+        if field.data and not slugify(field.data):
+            raise ValidationError("Use at least one letter or digit in the category name.")
+
+    def validate_tags(self, field) -> None:
+        """Every tag follows the tag rules; the error names each one refused, and why."""
+        refused = sort_tag_names(field.data or "")[1]
+        if refused:
+            reasons = "; ".join(f"“{name[:30]}”: {why}" for name, why in refused)
+            raise ValidationError(f"Refused {'this tag' if len(refused) == 1 else 'these tags'}: {reasons}.")
+
+    def validate_published_at(self, field) -> None:
+        """A publication time in a year a news site can mean."""
+        if field.data and not PUBLICATION_YEARS[0] <= field.data.year <= PUBLICATION_YEARS[1]:
+            raise ValidationError(f"Give a year from {PUBLICATION_YEARS[0]} to {PUBLICATION_YEARS[1]}.")
+
+    def validate_slug(self, field) -> None:
+        """A typed slug must already be in slug form, so the address is exactly what was typed."""
+        if field.data and slugify(field.data) != field.data:
+            raise ValidationError(f"Use lowercase words joined by hyphens, such as {slugify(field.data)!r}.")
+
+
+class RenameForm(SiteForm):
+    """A new name for a category or a tag."""
+
+    name = StringField("New name", filters=[tidy], validators=[
+        plain_text, DataRequired("Please give the new name.")])
+
+
+class MergeForm(SiteForm):
+    """The category or tag another one is merged into, by name."""
+
+    target = StringField("Merge into", filters=[tidy], validators=[
+        plain_text, DataRequired("Please name the one to merge into.")])
+
+
+class PictureForm(SiteForm):
+    """A picture to upload, with the words that go with it; the file itself is checked by media.py."""
+
+    picture = FileField("Picture file (JPEG, PNG or WebP, up to 15 MB)")
+    alt = StringField("Alt text", filters=[tidy], validators=[
+        plain_text, DataRequired("Please describe the picture for readers who cannot see it (alt text)."),
+        at_most(Picture.ALT_MAX, "Alt text can be at most {limit} characters; this one has {length}.")])
+    caption = StringField("Caption", filters=[tidy], validators=[
+        plain_text, at_most(Picture.CAPTION_MAX, "Captions can be at most {limit} characters; this one has {length}.")])
+    credit = StringField("Credit", filters=[tidy], validators=[
+        plain_text, at_most(Picture.CREDIT_MAX, "Credits can be at most {limit} characters; this one has {length}.")])
+    # The newsroom page the upload was made from, to go back to (checked by the view).
+    back = HiddenField()
+
+    def validate_picture(self, field) -> None:
+        """A file must be chosen; what it holds is media.py's to judge."""
+        if not getattr(field.data, "filename", None):
+            raise ValidationError("Please choose a picture file.")

@@ -1,0 +1,104 @@
+"""The newsroom's guard: what every newsroom blueprint gets, and so the one list of them.
+
+`guard_newsroom(bp)` puts the sign-in check and the role check before every view of a blueprint,
+keeps its pages out of every cache, answers a form whose session ended with the sign-in page, and
+marks the blueprint as the newsroom's: its pages take the newsroom's layout and bar.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, Response, abort, current_app, flash, jsonify, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from models import Comment, Role
+from newsroom.roles import a_role, can, may_edit, refuse_below_role
+from web.csrf import Verdict, csrf_failed, csrf_verdict
+
+SESSION_ENDED = "Your session ended, so nothing was changed. Sign in and try again."
+FORM_AGED = "This form had been open too long to be accepted, so nothing was changed. Please try again."
+# Set on a blueprint by guard_newsroom: the mark that makes it one of the newsroom's.
+NEWSROOM_MARK = "is_newsroom"
+
+
+def page_number() -> int:
+    """The ?page= of a newsroom list; anything but a sensible page number is a 404."""
+    raw = request.args.get("page", "1")
+    if not re.fullmatch(r"[0-9]{1,6}", raw) or int(raw) < 1:
+        abort(404)
+    return int(raw)
+
+
+def require_sign_in() -> Response | None:
+    """Before every admin view: anonymous visitors go to the sign-in page, with where they were going."""
+    if current_user.is_authenticated:
+        return None
+    if request.method == "POST":
+        return ended_session_answer()
+    target = request.full_path if request.query_string else request.path
+    return redirect(url_for("auth.login", next=target))
+
+
+def page_sent_from() -> str | None:
+    """The path of the page a form was sent from, when that page was one of ours."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path:
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
+def ended_session_answer() -> Response:
+    """A newsroom form sent after its session ended or its token aged: nothing changes, and the editor is told."""
+    if request.is_json:  # the form's script asking for tag suggestions: no page, and no message left waiting
+        return jsonify(error=SESSION_ENDED), 401
+    if current_user.is_authenticated:
+        flash(FORM_AGED, "error")
+        return redirect(page_sent_from() or url_for("admin.articles"), 303)
+    flash(SESSION_ENDED, "error")
+    return redirect(url_for("auth.login", next=page_sent_from()), 303)
+
+
+def csrf_failed_in_newsroom(error: CSRFError):
+    """A form this site issued whose token or session aged: told so, nothing changed; a forged one: the 400 page."""
+    # Sign-in and joining have no session to have ended: their aged forms get the plain 400 page.
+    if request.endpoint not in ("auth.login", "people.join_by_invitation") and csrf_verdict() is Verdict.STALE:
+        return ended_session_answer()
+    return csrf_failed(error)
+
+
+def no_store(response: Response) -> Response:
+    """Admin pages are never kept by browsers or proxies."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def guard_newsroom(blueprint: Blueprint, gate=require_sign_in) -> None:
+    """Make a blueprint the newsroom's: `gate` before every view, pages never stored, and a form whose
+    session ended answered with the sign-in page rather than an error."""
+    setattr(blueprint, NEWSROOM_MARK, True)
+    blueprint.before_request(gate)
+    blueprint.before_request(refuse_below_role)
+    blueprint.after_request(no_store)
+    blueprint.register_error_handler(CSRFError, csrf_failed_in_newsroom)
+
+
+
+
+def newsroom_blueprints(app: Flask) -> set[str]:
+    """The names of the blueprints guard_newsroom made the newsroom's."""
+    return {name for name, blueprint in app.blueprints.items() if getattr(blueprint, NEWSROOM_MARK, False)}
+
+
+def newsroom_context() -> dict:
+    """Whether the page is the newsroom's, and the pending comment count for the newsroom bar.
+
+    The bar shows on every page a signed-in editor sees, reader pages too; anonymous readers skip the query.
+    """
+    context = {"newsroom_page": request.blueprint in newsroom_blueprints(current_app), "can": can, "Role": Role,
+               "may_edit": may_edit, "a_role": a_role}
+    if can(current_user, Role.EDITOR):
+        context["pending_comments"] = Comment.pending_count()
+    return context
