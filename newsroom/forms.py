@@ -104,7 +104,8 @@ class ArticleForm(SiteForm):
         plain_text, DataRequired("Please give a title."),
         at_most(Article.TITLE_MAX, "Titles can be at most {limit} characters; this one has {length}.")])
     slug = StringField("Address (slug)", filters=[tidy], validators=[
-        plain_text, Optional(), at_most(Article.SLUG_MAX, "Addresses can be at most {limit} characters; this one has {length}.")])
+        plain_text, Optional(), at_most(Article.SLUG_MAX, "Addresses can be at most {limit} characters; this one has {length}.",
+                                       in_browser=True)])
     category = StringField("Category", filters=[tidy], validators=[
         plain_text, DataRequired("Please pick or type a category."),
         at_most(Category.NAME_MAX, "Category names can be at most {limit} characters; this one has {length}.")])

@@ -106,7 +106,8 @@ def render_manage(kind: Kind, item: Category | Tag, rename_form, merge_form, sta
     published, unpublished = kind.model.counts_for([item.id])[item.id]
     return render_template("newsroom/labels/manage.html", kind=kind.word, item=item, rename_form=rename_form,
                            merge_form=merge_form, delete_form=EmptyForm(), published=published,
-                           unpublished=unpublished, reader_endpoint=kind.reader_endpoint), status
+                           unpublished=unpublished, reader_endpoint=kind.reader_endpoint,
+                           name_max=kind.model.NAME_MAX), status
 
 
 def rename(kind: Kind, item: Category | Tag, form: RenameForm):

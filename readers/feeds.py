@@ -31,7 +31,6 @@ from web.urls import absolute_url, absolute_urls, site_host
 
 bp = Blueprint("feeds", __name__)
 
-FEED_SIZE = 20
 # The date in every tag: URI (RFC 4151): fixed, so an entry's id never changes once published.
 TAG_URI_DATE = "2026"
 # Atom needs an `updated` even with no entry; a fixed one keeps an empty feed's ETag still.
@@ -92,7 +91,7 @@ def atom_feed(title: str, page_url: str, feed_id: str, listing: Listing | None) 
     A category's or tag's feed with nothing published is a 404, as its page is: it must not
     announce what is still in draft.
     """
-    articles = feed_articles(listing, FEED_SIZE)
+    articles = feed_articles(listing, current_app.config["FEED_ENTRIES"])
     if listing is not None and not articles:
         abort(404)
     feed_url = absolute_url(request.endpoint, **request.view_args)
@@ -119,30 +118,39 @@ def site_feed():
     return atom_feed(site_name, absolute_url("reader.home"), tag_uri("feed"), None)
 
 
+# Each section with a feed of its own: its model, its page, its listing, and the name its feed is titled by.
+SECTION_FEEDS = {
+    "category": (Category, "reader.category", in_category, lambda category: category.name),
+    "tag": (Tag, "reader.tag", with_tag, lambda tag: tag.name),
+    "author": (User, "reader.author", by_author, lambda author: author.public_name),
+}
+
+
+def section_feed(kind: str, slug: str) -> Response:
+    """One section's newest published articles, as Atom; unknown until something in it is published."""
+    model, page_endpoint, listing_of, name_of = SECTION_FEEDS[kind]
+    section = resolve(model, slug)
+    title = f"{name_of(section)} · {current_app.config['SITE_NAME']}"
+    return atom_feed(title, absolute_url(page_endpoint, slug=section.slug), tag_uri(f"{kind}:{section.id}"),
+                     listing_of(section))
+
+
 @bp.get("/categories/<slug>/feed.xml")
 def category_feed(slug: str):
-    """One category's newest published articles, as Atom; unknown until something in it is published."""
-    category = resolve(Category, slug)
-    title = f"{category.name} · {current_app.config['SITE_NAME']}"
-    return atom_feed(title, absolute_url("reader.category", slug=category.slug), tag_uri(f"category:{category.id}"),
-                     in_category(category))
+    """One category's newest published articles, as Atom."""
+    return section_feed("category", slug)
 
 
 @bp.get("/tags/<slug>/feed.xml")
 def tag_feed(slug: str):
-    """The newest published articles carrying one tag, as Atom; unknown until one of them is published."""
-    tag = resolve(Tag, slug)
-    title = f"{tag.name} · {current_app.config['SITE_NAME']}"
-    return atom_feed(title, absolute_url("reader.tag", slug=tag.slug), tag_uri(f"tag:{tag.id}"), with_tag(tag))
+    """The newest published articles carrying one tag, as Atom."""
+    return section_feed("tag", slug)
 
 
 @bp.get("/authors/<slug>/feed.xml")
 def author_feed(slug: str):
-    """One author's newest published articles, as Atom; unknown until one of them is published."""
-    author = resolve(User, slug)
-    title = f"{author.public_name} · {current_app.config['SITE_NAME']}"
-    return atom_feed(title, absolute_url("reader.author", slug=author.slug), tag_uri(f"author:{author.id}"),
-                     by_author(author))
+    """One author's newest published articles, as Atom."""
+    return section_feed("author", slug)
 
 
 def section_urls() -> list[tuple[str, None]]:

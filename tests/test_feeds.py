@@ -143,6 +143,26 @@ def test_a_renamed_category_s_feed_answers_301_at_its_old_address(client, make_a
     assert response.status_code == 301 and response.headers["Location"] == "/categories/government/feed.xml"
 
 
+@pytest.mark.parametrize(("asked", "answer"), [
+    ("/categories/Politics/feed.xml", "/categories/politics/feed.xml"),
+    ("/tags/Housing/feed.xml", "/tags/housing/feed.xml"),
+    ("/authors/Morag-Keane/feed.xml", "/authors/morag-keane/feed.xml"),
+])
+def test_a_feed_asked_in_capitals_answers_301_as_its_page_does(client, make_article, make_person, asked, answer):
+    author = make_person("morag", display_name="Morag Keane")
+    make_article("Vote", category="Politics", tags=("housing",), authors=(author,))
+    page = client.get(asked.removesuffix("/feed.xml"))
+    feed = client.get(asked)
+    assert page.status_code == feed.status_code == 301
+    assert feed.headers["Location"] == answer and page.headers["Location"] == answer.removesuffix("/feed.xml")
+    assert client.get(answer).status_code == 200
+
+
+def test_a_feed_of_a_slug_nothing_ever_had_is_a_404(client, make_article):
+    make_article("Vote", category="Politics")
+    assert client.get("/categories/nothing-here/feed.xml").status_code == 404
+
+
 def test_links_and_pictures_in_the_body_are_absolute(client, make_article):
     make_article("Linked", body="See [the other story](/articles/other?a=1&b=2), [the top](#top), "
                                 "[mail](mailto:desk@example.org), [elsewhere](https://example.org/x) and "

@@ -537,3 +537,13 @@ def test_the_lead_picture_is_the_link_preview_and_the_structured_data_image(clie
     plain = client.get("/articles/words-only").get_data(as_text=True)
     assert 'og:image"' not in plain and '<meta name="twitter:card" content="summary">' in plain
     assert "image" not in json.loads(head_of(client.get("/articles/words-only")).json_ld[0])
+
+
+@pytest.mark.parametrize("path", ["/admin/media", "/admin/", "/admin/categories", "/admin/people", "/admin/account"])
+def test_every_newsroom_page_has_the_newsroom_layout_the_media_page_too(admin_client, path):
+    assert '<body class="newsroom">' in admin_client.get(path).get_data(as_text=True)
+
+
+def test_reader_pages_keep_the_reader_layout_for_an_editor(admin_client, make_article):
+    make_article("Bridge opens")
+    assert '<body class="newsroom">' not in admin_client.get("/articles/bridge-opens").get_data(as_text=True)

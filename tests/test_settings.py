@@ -88,6 +88,38 @@ def test_a_bad_setting_stops_start_up_with_one_clear_line(clean_environment, mon
     assert str(stopped.value) == message
 
 
+@pytest.mark.parametrize(("name", "value"), [("ARTICLES_PER_PAGE", 0), ("FEED_ENTRIES", 1001),
+                                           ("NEWSROOM_TAGS_PER_PAGE", "100"), ("SEARCH_RESULTS_PER_PAGE", True)])
+def test_a_page_size_that_cannot_work_stops_start_up_with_one_clear_line(tmp_path, name, value):
+    from tests.conftest import settings_for_tests
+
+    with pytest.raises(SystemExit) as stopped:
+        create_app(settings_for_tests(tmp_path, **{name: value}))
+    assert str(stopped.value) == f"Error: {name}={value!r} must be a whole number from 1 to 1000"
+
+
+def test_each_kind_of_list_reads_its_own_page_size(tmp_path, database_url):
+    from models import Article, ArticleStatus, Category
+    from tests.conftest import settings_for_tests
+
+    (tmp_path / "instance").mkdir(exist_ok=True)
+    sizes = {"FEED_ENTRIES": 2, "SEARCH_RESULTS_PER_PAGE": 1, "ARTICLES_PER_PAGE": 3}
+    app = create_app(settings_for_tests(tmp_path / "instance", SQLALCHEMY_DATABASE_URI=database_url, **sizes))
+    with app.app_context():
+        for number in range(4):
+            article = Article(title=f"Harbour story {number}", slug=f"harbour-story-{number}", status=ArticleStatus.PUBLISHED,
+                              category=Category.get_or_create("Local"), published_at=now_utc())
+            article.set_body("The harbour.")
+            db.session.add(article)
+        db.session.commit()
+        client = app.test_client()
+        assert client.get("/feed.xml").get_data(as_text=True).count("<entry>") == 2
+        assert client.get("/search?q=harbour").get_data(as_text=True).count('class="result"') == 1
+        assert client.get("/").get_data(as_text=True).count('<h2 class="item-title">') == 3
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_the_database_enforces_foreign_keys_and_cascades_deletes(app, make_article, make_comment):
     from sqlalchemy.exc import IntegrityError
 

@@ -45,8 +45,12 @@ def plain_text(form, field) -> None:
         raise ValidationError("This field contains bytes that are not valid text (UTF-8).")
 
 
-def at_most(limit: int, message: str):
-    """A length check whose message gives the limit and the length sent ('{limit}', '{length}' in it)."""
+def at_most(limit: int, message: str, in_browser: bool = False):
+    """A length check whose message gives the limit and the length sent ('{limit}', '{length}' in it).
+
+    `in_browser` also renders the field with maxlength, for short typed values only: a browser cuts
+    pasted text at maxlength without a word, where this check keeps it and says what is too long.
+    """
 
     def check(form, field) -> None:
         """Refuse a value longer than the limit, saying by how much."""
@@ -54,6 +58,7 @@ def at_most(limit: int, message: str):
         if length > limit:
             raise ValidationError(message.format(limit=limit, length=f"{length:,}"))
 
+    check.field_flags = {"maxlength": limit} if in_browser else {}
     return check
 
 
