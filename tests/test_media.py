@@ -547,3 +547,12 @@ def test_every_newsroom_page_has_the_newsroom_layout_the_media_page_too(admin_cl
 def test_reader_pages_keep_the_reader_layout_for_an_editor(admin_client, make_article):
     make_article("Bridge opens")
     assert '<body class="newsroom">' not in admin_client.get("/articles/bridge-opens").get_data(as_text=True)
+
+
+def test_field_hints_name_the_limits_the_columns_hold(admin_client):
+    from models import Article, Picture, User
+
+    assert f"Up to {Picture.ALT_MAX} characters." in admin_client.get("/admin/media").get_data(as_text=True)
+    editor = admin_client.get("/admin/articles/new").get_data(as_text=True)
+    assert f"Up to {Article.SUMMARY_MAX} characters." in editor and f'data-limit="{Article.SUMMARY_MAX}"' in editor
+    assert f"up to {User.BIO_MAX} characters." in admin_client.get("/admin/account").get_data(as_text=True)
