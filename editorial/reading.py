@@ -1,6 +1,6 @@
 """Reading a body as readers see it: markdown-it's tokens, turned into blocks and the units warnings name.
 
-The body is parsed by the parser that renders the page (`text.markdown_parser`), so a check never
+The body is parsed by the parser that renders the page (`content.text.markdown_parser`), so a check never
 points at a structure readers do not get. Block tokens give kinds and source lines (`map`); inline
 tokens give a paragraph's Markdown source (`content`) and the words shown (`children`).
 """

@@ -319,7 +319,6 @@ def with_bylines():
     return selectinload(Article.authorships).joinedload(Authorship.user)
 
 
-
 class SlugRedirect(db.Model):
     """A slug an article was published under before; its old links answer 301 to the new one."""
 

@@ -12,7 +12,7 @@ from typing import ClassVar
 from sqlalchemy import ForeignKey, Integer, String, case, delete, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from content.text import TAG_NAME_MAX, normalize_tag_name, now_utc, slugify, tag_problem
+from content.text import SLUG_MAX_LENGTH, TAG_NAME_MAX, normalize_tag_name, now_utc, slugify, tag_problem
 from models.articles import Article, article_tags
 from models.base import db
 from models.changes import changed_in_bulk
@@ -129,33 +129,10 @@ class Label:
         db.session.expire(target, ["redirects"])
 
 
-class CategoryRedirect(FormerSlug, db.Model):
-    """A former slug of a category."""
-
-    __tablename__ = "category_redirects"
-    owner_key = "category_id"
-
-    old_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
-    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), index=True)
-    category: Mapped[Category] = relationship(back_populates="redirects")
-
-
-class TagRedirect(FormerSlug, db.Model):
-    """A former slug of a tag."""
-
-    __tablename__ = "tag_redirects"
-    owner_key = "tag_id"
-
-    old_slug: Mapped[str] = mapped_column(String(80), primary_key=True)
-    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), index=True)
-    tag: Mapped[Tag] = relationship(back_populates="redirects")
-
-
 class Category(Label, db.Model):
     """A section of the site: every article is in one, and the header menu lists those in use."""
 
     __tablename__ = "categories"
-    former_slugs = CategoryRedirect
     NAME_MAX = 80
     SLUG_MAX = 100
 
@@ -244,9 +221,8 @@ class Tag(Label, db.Model):
     """A subject articles share; an article carries any number of them."""
 
     __tablename__ = "tags"
-    former_slugs = TagRedirect
     NAME_MAX = TAG_NAME_MAX
-    SLUG_MAX = 80
+    SLUG_MAX = SLUG_MAX_LENGTH  # slugify() never makes a longer one
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX))
@@ -330,5 +306,28 @@ class Tag(Label, db.Model):
         return [(tag, n) for tag, n in db.session.execute(query)]
 
 
-CategoryRedirect.owner = Category
-TagRedirect.owner = Tag
+class CategoryRedirect(FormerSlug, db.Model):
+    """A former slug of a category."""
+
+    __tablename__ = "category_redirects"
+    owner_key = "category_id"
+
+    old_slug: Mapped[str] = mapped_column(String(Category.SLUG_MAX), primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), index=True)
+    category: Mapped[Category] = relationship(back_populates="redirects")
+
+
+class TagRedirect(FormerSlug, db.Model):
+    """A former slug of a tag."""
+
+    __tablename__ = "tag_redirects"
+    owner_key = "tag_id"
+
+    old_slug: Mapped[str] = mapped_column(String(Tag.SLUG_MAX), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), index=True)
+    tag: Mapped[Tag] = relationship(back_populates="redirects")
+
+
+# Each label and the model of its former slugs, known to both.
+Category.former_slugs, CategoryRedirect.owner = CategoryRedirect, Category
+Tag.former_slugs, TagRedirect.owner = TagRedirect, Tag

@@ -35,6 +35,7 @@ class User(UserMixin, db.Model):
     USERNAME_MAX: ClassVar[int] = 80
     DISPLAY_NAME_MAX: ClassVar[int] = 80
     BIO_MAX: ClassVar[int] = 600
+    SLUG_MAX: ClassVar[int] = 100
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(USERNAME_MAX), unique=True)
@@ -43,7 +44,7 @@ class User(UserMixin, db.Model):
     # The name bylines show, and the address of the author page; the sign-in name stays private.
     # Unique indexes rather than constraints: the migration adds them without rebuilding the table.
     display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX), index=True, unique=True)
-    slug: Mapped[str] = mapped_column(String(100), index=True, unique=True)
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), index=True, unique=True)
     bio: Mapped[str] = mapped_column(String(BIO_MAX), default="", server_default="")
     role: Mapped[str] = mapped_column(String(16), default=Role.WRITER, server_default=Role.WRITER.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

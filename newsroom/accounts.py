@@ -165,8 +165,6 @@ def end_session() -> None:
     session.clear()
 
 
-
-
 def init_app(app) -> None:
     """Bind Flask-Login to the app."""
     login_manager.init_app(app)

@@ -181,7 +181,7 @@ class MergeForm(SiteForm):
 
 
 class PictureForm(SiteForm):
-    """A picture to upload, with the words that go with it; the file itself is checked by media.py."""
+    """A picture to upload, with the words that go with it; the file itself is checked by services/media.py."""
 
     picture = FileField("Picture file (JPEG, PNG or WebP, up to 15 MB)")
     alt = StringField("Alt text", filters=[tidy], validators=[
@@ -195,6 +195,6 @@ class PictureForm(SiteForm):
     back = HiddenField()
 
     def validate_picture(self, field) -> None:
-        """A file must be chosen; what it holds is media.py's to judge."""
+        """A file must be chosen; what it holds is services/media.py's to judge."""
         if not getattr(field.data, "filename", None):
             raise ValidationError("Please choose a picture file.")

@@ -14,14 +14,12 @@ from flask import Blueprint, Flask, Response, abort, current_app, flash, jsonify
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from models import Article, Comment, Picture, Role, User
+from models import Comment, Role
 from newsroom.roles import a_role, can, may_edit, refuse_below_role
 from web.csrf import Verdict, csrf_failed, csrf_verdict
 
 SESSION_ENDED = "Your session ended, so nothing was changed. Sign in and try again."
 FORM_AGED = "This form had been open too long to be accepted, so nothing was changed. Please try again."
-# The column limits the newsroom's field hints name, read from the models that own them.
-FIELD_LIMITS = {"summary": Article.SUMMARY_MAX, "alt": Picture.ALT_MAX, "bio": User.BIO_MAX}
 # Set on a blueprint by guard_newsroom: the mark that makes it one of the newsroom's.
 NEWSROOM_MARK = "is_newsroom"
 
@@ -87,8 +85,6 @@ def guard_newsroom(blueprint: Blueprint, gate=require_sign_in) -> None:
     blueprint.register_error_handler(CSRFError, csrf_failed_in_newsroom)
 
 
-
-
 def newsroom_blueprints(app: Flask) -> set[str]:
     """The names of the blueprints guard_newsroom made the newsroom's."""
     return {name for name, blueprint in app.blueprints.items() if getattr(blueprint, NEWSROOM_MARK, False)}
@@ -100,7 +96,7 @@ def newsroom_context() -> dict:
     The bar shows on every page a signed-in editor sees, reader pages too; anonymous readers skip the query.
     """
     context = {"newsroom_page": request.blueprint in newsroom_blueprints(current_app), "can": can, "Role": Role,
-               "may_edit": may_edit, "a_role": a_role, "limits": FIELD_LIMITS}
+               "may_edit": may_edit, "a_role": a_role}
     if can(current_user, Role.EDITOR):
         context["pending_comments"] = Comment.pending_count()
     return context

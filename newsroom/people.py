@@ -17,6 +17,7 @@ from newsroom.guard import guard_newsroom, require_sign_in
 from newsroom.roles import a_role
 from web.errors import render_error
 from web.forms import EmptyForm
+from web.urls import absolute_url
 
 bp = Blueprint("people", __name__, url_prefix="/admin")
 
@@ -97,7 +98,7 @@ def invite_someone():
     form = InvitationForm()
     if not form.validate_on_submit():
         abort(400, "Choose the role of the person you invite.")
-    session[NEW_LINK] = url_for("people.join_by_invitation", token=invite(form.role.data, current_user), _external=True)
+    session[NEW_LINK] = absolute_url("people.join_by_invitation", token=invite(form.role.data, current_user))
     flash(f"Invitation made for {a_role(form.role.data)}. Pass the link on; it works once, for 48 hours.", "info")
     return redirect(url_for("people.people"))
 

@@ -27,7 +27,6 @@ bp = Blueprint("auth", __name__, url_prefix="/admin")
 _UNKNOWN_USER_HASH = generate_password_hash(secrets.token_hex(16))
 
 
-
 def safe_next(target: str | None) -> str:
     """Where to go after sign-in: a path on this site, never another host."""
     default = url_for("admin.articles")

@@ -1,4 +1,4 @@
-"""Comments from anonymous readers: the POST, its spam and flood rules, and moderation."""
+"""Comments from anonymous readers: the POST, and its spam and flood rules (moderation is the newsroom's)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Every reader of every article makes it, so it is the site's most frequent reques
 frequent write. Nearly all of them come without a session, and `ReadCounter`, a WSGI layer in front
 of Flask, answers those with only what a count needs. The rest (a commenter or someone from the
 newsroom, who has a session; a HEAD; an address of nothing published, which gets the site's 404
-page) go on to the routes in reader.py. Both answer through `answer_count`, so the rules are one.
+page) go on to the routes in readers/pages.py. Both answer through `answer_count`, so the rules are one.
 """
 
 from __future__ import annotations

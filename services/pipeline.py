@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from models import Article, BulkChanges, SiteVersion, copy_listing_times, db, take_bulk_changes
 from services import search
 
-# Tables whose rows readers see on some page: a change to any of them moves the site version.
-PAGE_TABLES = frozenset({"articles", "comments", "categories", "tags", "article_tags", "article_authors", "users",
-                         "pictures", "slug_redirects", "category_redirects", "tag_redirects"})
+# Tables no reader's page shows; a change to any other table moves the site version, a new table's too.
+UNSEEN_TABLES = frozenset({"rate_limits", "site_version", "admin_sessions", "invitations", "kept_forms"})
+PAGE_TABLES = frozenset(db.metadata.tables) - UNSEEN_TABLES
 # Session.info key: this transaction moved the site version, so its commit makes pages stale here at once.
 PAGES_CHANGED = "pages_changed"
 

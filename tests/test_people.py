@@ -27,7 +27,8 @@ def make_invitation(admin_client, role: str = "writer") -> str:
     response = admin_client.post("/admin/people/invite", data={"csrf_token": token, "role": role})
     assert response.headers["Location"] == "/admin/people"
     page = admin_client.get("/admin/people").get_data(as_text=True)
-    link = re.search(r'id="invitation-link">http://localhost(/admin/join/[^<]+)<', page)
+    site = re.escape(admin_client.application.config["SITE_URL"])
+    link = re.search(rf'id="invitation-link">{site}(/admin/join/[^<]+)<', page)
     assert link, page
     return link.group(1)
 
@@ -74,6 +75,15 @@ def test_an_invitation_makes_an_account_with_its_role_once(frozen_clock, admin_c
                                        "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
     assert reused.status_code == 404, reused.headers.get("Location")
     assert User.by_username("other") is None
+
+
+def test_the_invitation_link_is_on_site_url_not_the_host_the_request_named(admin_client):
+    token = csrf_token_of(admin_client.get("/admin/people"))
+    admin_client.post("/admin/people/invite", data={"csrf_token": token, "role": "writer"})
+    page = admin_client.get("/admin/people").get_data(as_text=True)
+    assert admin_client.application.config["SITE_URL"] == "http://127.0.0.1:5000"
+    assert "http://localhost/admin/join/" not in page  # the test client's requests name localhost
+    assert re.search(r'id="invitation-link">http://127\.0\.0\.1:5000/admin/join/[^<]+<', page)
 
 
 def test_an_invitation_expires_after_48_hours(frozen_clock, admin_client, browser):

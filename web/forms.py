@@ -58,7 +58,8 @@ def at_most(limit: int, message: str, in_browser: bool = False):
         if length > limit:
             raise ValidationError(message.format(limit=limit, length=f"{length:,}"))
 
-    check.field_flags = {"maxlength": limit} if in_browser else {}
+    # Templates read the limit as field.flags.limit (a hint, a counter); maxlength is drawn only when asked.
+    check.field_flags = {"limit": limit} | ({"maxlength": limit} if in_browser else {})
     return check
 
 

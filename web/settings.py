@@ -49,7 +49,7 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
-    # Matches the comment form's own one-day window (forms.COMMENT_FORM_MAX_AGE).
+    # Matches the comment form's own one-day window (readers.forms.COMMENT_FORM_MAX_AGE).
     "WTF_CSRF_TIME_LIMIT": 86400,
 }
 
