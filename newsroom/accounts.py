@@ -110,6 +110,11 @@ def set_password(username: str, password: str) -> User:
     return user
 
 
+def address_key(address: str) -> str:
+    """The limiter key for sign-in failures from one client address."""
+    return f"sign-in-address:{address}"
+
+
 def name_key(username: str) -> str:
     """The limiter key for sign-in failures under one account name, existing or not."""
     return f"sign-in-name:{username.strip().casefold()}"
@@ -136,7 +141,7 @@ def forget_expired_sessions() -> None:
 
 
 @login_manager.user_loader
-def load_signed_in_admin(token: str) -> User | None:
+def load_signed_in_account(token: str) -> User | None:
     """The admin whose live session row matches the cookie's token; expired rows are removed."""
     # The account comes in the same query: every page an editor opens asks for it.
     query = select(AdminSession).where(AdminSession.token_hash == token_digest(token)).options(joinedload(AdminSession.user))

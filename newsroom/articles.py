@@ -85,14 +85,14 @@ MODERATION_ACTIONS = {
 # --- Access: a live session, and an article form kept rather than lost when it has ended ------------------
 
 
-def require_admin_or_keep_the_article():
+def require_sign_in_or_keep_the_article():
     """Admin pages need a live session; an article form sent without one is kept for its editor."""
     if request.method == "POST" and request.endpoint in ARTICLE_FORMS:
         return check_article_post()
     return require_sign_in()
 
 
-guard_newsroom(bp, require_admin_or_keep_the_article)
+guard_newsroom(bp, require_sign_in_or_keep_the_article)
 
 
 def check_article_post():

@@ -20,10 +20,13 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 
 from content.text import slugify, sort_tag_names
 from models import Article, Category, Picture, User
+from services.media import UPLOAD_MAX_BYTES
 from web import stamps
 from web.forms import SiteForm, at_most, plain_text, tidy, tidy_text
 
 PASSWORD_MIN_LENGTH = 12
+# Long enough for any passphrase, short enough that hashing one costs nothing an attacker could use.
+PASSWORD_MAX_LENGTH = 1024
 # Times outside these years are typing slips (and overflow when moved between time zones).
 PUBLICATION_YEARS = (1900, 2999)
 # An article form names its editor this long: past the CSRF token's day, so a form left open over a
@@ -36,7 +39,7 @@ class SignInForm(SiteForm):
     """The admin's name and password."""
 
     username = StringField("Name", validators=[DataRequired("Please give your name."), Length(max=User.USERNAME_MAX)])
-    password = PasswordField("Password", validators=[DataRequired("Please give your password."), Length(max=1024)])
+    password = PasswordField("Password", validators=[DataRequired("Please give your password."), Length(max=PASSWORD_MAX_LENGTH)])
 
 
 class AccountForm(SiteForm):
@@ -45,7 +48,7 @@ class AccountForm(SiteForm):
     current_password = PasswordField("Current password", validators=[DataRequired("Please give your current password.")])
     new_password = PasswordField("New password", validators=[
         DataRequired("Please choose a new password."),
-        Length(min=PASSWORD_MIN_LENGTH, max=1024,
+        Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH,
                message=f"The password must have at least {PASSWORD_MIN_LENGTH} characters."),
     ])
     confirm_password = PasswordField("New password again", validators=[
@@ -91,7 +94,7 @@ class JoinForm(SiteForm):
         Length(max=User.USERNAME_MAX, message=f"Please keep the sign-in name to {User.USERNAME_MAX} characters.")])
     password = PasswordField("Password", validators=[
         DataRequired("Please choose a password."),
-        Length(min=PASSWORD_MIN_LENGTH, max=1024,
+        Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH,
                message=f"The password must have at least {PASSWORD_MIN_LENGTH} characters.")])
     confirm_password = PasswordField("Password again", validators=[
         EqualTo("password", message="The two passwords differ.")])
@@ -183,7 +186,7 @@ class MergeForm(SiteForm):
 class PictureForm(SiteForm):
     """A picture to upload, with the words that go with it; the file itself is checked by services/media.py."""
 
-    picture = FileField("Picture file (JPEG, PNG or WebP, up to 15 MB)")
+    picture = FileField(f"Picture file (JPEG, PNG or WebP, up to {UPLOAD_MAX_BYTES // 2**20} MB)")
     alt = StringField("Alt text", filters=[tidy], validators=[
         plain_text, DataRequired("Please describe the picture for readers who cannot see it (alt text)."),
         at_most(Picture.ALT_MAX, "Alt text can be at most {limit} characters; this one has {length}.")])

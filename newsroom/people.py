@@ -25,7 +25,8 @@ INVITATION_LIFETIME = timedelta(hours=48)
 # The link just made, shown once on the page after the redirect and never stored unhashed.
 NEW_LINK = "new_invitation_link"
 LAST_ADMIN = "The last active admin cannot be demoted or deactivated: make another admin first."
-DEAD_LINK = ("This invitation link does not work: it was used already, it is more than 48 hours old, "
+DEAD_LINK = ("This invitation link does not work: it was used already, it is more than "
+             f"{INVITATION_LIFETIME // timedelta(hours=1)} hours old, "
              "or it was copied incompletely. Ask an admin of the newsroom for a new one.")
 
 
@@ -89,7 +90,8 @@ def people():
     """Every account with its role, the open invitations, and the form to invite someone."""
     return render_template("newsroom/people/people.html", people=User.everyone(), invitations=Invitation.open_ones(),
                            form=InvitationForm(), role_form=RoleForm(formdata=None), action_form=EmptyForm(),
-                           new_link=session.pop(NEW_LINK, None), now=now_utc())
+                           new_link=session.pop(NEW_LINK, None), now=now_utc(),
+                           lifetime_hours=INVITATION_LIFETIME // timedelta(hours=1))
 
 
 @bp.post("/people/invite")
@@ -99,7 +101,8 @@ def invite_someone():
     if not form.validate_on_submit():
         abort(400, "Choose the role of the person you invite.")
     session[NEW_LINK] = absolute_url("people.join_by_invitation", token=invite(form.role.data, current_user))
-    flash(f"Invitation made for {a_role(form.role.data)}. Pass the link on; it works once, for 48 hours.", "info")
+    flash(f"Invitation made for {a_role(form.role.data)}. Pass the link on; it works once, "
+          f"for {INVITATION_LIFETIME // timedelta(hours=1)} hours.", "info")
     return redirect(url_for("people.people"))
 
 

@@ -11,7 +11,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import User, db
 from newsroom import keptforms
-from newsroom.accounts import AccountError, end_session, name_key, set_password, start_session, update_profile
+from newsroom.accounts import (
+    AccountError,
+    address_key,
+    end_session,
+    name_key,
+    set_password,
+    start_session,
+    update_profile,
+)
 from newsroom.forms import AccountForm, ProfileForm, SignInForm
 from newsroom.guard import guard_newsroom, require_sign_in
 from web import limiter
@@ -41,7 +49,7 @@ def safe_next(target: str | None) -> str:
 def sign_in_lock_wait(username: str, address: str) -> int:
     """Seconds until sign-in is allowed again for this name and address (0: allowed)."""
     period = SIGN_IN_FAILURES.period
-    return max(limiter.locked_for(name_key(username), period), limiter.locked_for(f"sign-in-address:{address}", period))
+    return max(limiter.locked_for(name_key(username), period), limiter.locked_for(address_key(address), period))
 
 
 def check_credentials(username: str, password: str) -> User | None:
@@ -54,7 +62,7 @@ def check_credentials(username: str, password: str) -> User | None:
 def record_failure(username: str, address: str) -> None:
     """Count a failed sign-in against the name and the address, locking either at the limit."""
     limiter.count_failure(name_key(username), SIGN_IN_FAILURES)
-    limiter.count_failure(f"sign-in-address:{address}", SIGN_IN_FAILURES)
+    limiter.count_failure(address_key(address), SIGN_IN_FAILURES)
     db.session.commit()
 
 
@@ -133,9 +141,9 @@ def account():
     return render_template("newsroom/signin/account.html", form=form, profile=profile), status
 
 
-def require_admin_except_on_sign_in() -> Response | None:
+def require_sign_in_except_to_sign_in() -> Response | None:
     """The sign-in page is open to everyone; signing out works whether or not the session already ended."""
     return None if request.endpoint in ("auth.login", "auth.logout") else require_sign_in()
 
 
-guard_newsroom(bp, require_admin_except_on_sign_in)
+guard_newsroom(bp, require_sign_in_except_to_sign_in)

@@ -1,4 +1,4 @@
-"""The reader's pages: home, categories, tags, articles, and counting reads."""
+"""The reader's pages: home, categories, tags, authors, articles, search, media files, and the counting routes."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ READS_COOKIE_DAYS = 365
 # How many article ids the reads cookie remembers; the oldest drop off first.
 READS_REMEMBERED = 100
 # The routes' addresses, /reads/<id> and /reads/<id>.gif: the ids an INTEGER column can hold.
-COUNTING_ADDRESS = re.compile(r"/reads/([1-9][0-9]{0,9})(\.gif)?")
+COUNTING_ADDRESS = re.compile(rf"{re.escape(READS_PATH)}([1-9][0-9]{{0,{len(str(MAX_ID)) - 1}}})(\.gif)?")
 # A transparent 1x1 GIF: the answer to the counting image of readers without JavaScript.
 PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
 
