@@ -24,7 +24,7 @@ test-pg: $(VENV)/.dev node_modules/.installed
 screenshots: $(VENV)/.dev
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest tests/browser/test_screenshots.py tests/browser/test_newsroom.py -q
 
-# Throughput as a share of a bare Flask constant on the same gunicorn (needs wrk); the table goes to bench/results.txt.
+# Throughput as a share of a bare Flask app on its own gunicorn, same settings (needs wrk); the table goes to bench/results.txt.
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py --seconds 12 --articles 200
 

@@ -1,32 +1,34 @@
-"""Throughput of the site's requests as a share of a bare Flask constant on the same gunicorn, in one run.
+"""Throughput of the site's requests as a share of a bare Flask app on its own gunicorn, in one run.
 
 Usage: .venv/bin/python bench/run.py [--seconds N] [--articles N] [--output FILE]. Needs wrk
-(apt-get install wrk). Two gunicorn workers, wrk with 2 threads and 16 connections sending a
-browser's User-Agent, so every view is a reader's. Each target takes turns with the bare constant,
-and its ratio is to the constant measured in those turns.
+(apt-get install wrk). Three gunicorns with the same settings (two sync workers each, bench/servers.py):
+the site (`app:create_app()`, configured through its environment), the constant (a bare Flask app)
+and the limit (a raw WSGI callable sending one article page's bytes). wrk runs 2 threads and 16
+connections with a browser's User-Agent, so every view is a reader's. Each target takes turns with
+the constant, and its ratio is to the constant measured in those turns.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from servers import ROOT, serving
+
 sys.path.insert(0, str(ROOT))
 
 BROWSER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
@@ -35,6 +37,8 @@ EDITOR_PASSWORD = "a long enough benchmark passphrase"
 TURNS = 3
 # Each target first runs this long unrecorded: every worker has then rendered what it keeps.
 WARM_UP_SECONDS = 3
+# The row of the raw WSGI server sending an article page's bytes: what no view on these servers can beat.
+LIMIT_ROW = "raw WSGI, article bytes (the limit)"
 # wrk cycles through a list of paths (an article spread over many), or sends the comment POST.
 PATHS_SCRIPT = """
 local paths = {}
@@ -76,22 +80,28 @@ def make_articles(count: int) -> None:
     db.session.commit()
 
 
-def prepare_instance(folder: Path, articles: int) -> dict:
-    """A migrated database with the demo content, `articles` more, and an editor; the settings to serve it."""
-    config = {"INSTANCE_PATH": str(folder), "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI":
-              f"sqlite:///{folder}/news.sqlite3", "COMMENT_RATE_LIMIT": "", "COMMENT_MIN_SECONDS": 0,
-              "COMMENT_MODERATION": "none"}
+def site_environment(folder: Path) -> dict[str, str]:
+    """The settings the served site reads from its environment: the benchmark's database and media, no comment limits."""
+    return {"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{folder}/news.sqlite3", "MEDIA_ROOT": str(folder / "media"),
+            "COMMENT_RATE_LIMIT": "", "COMMENT_MIN_SECONDS": "0", "COMMENT_MODERATION": "none"}
+
+
+def prepare_instance(folder: Path, articles: int) -> dict[str, str]:
+    """A migrated database with the demo content, `articles` more, and an editor; the environment to serve it."""
     from app import create_app
     from newsroom.accounts import create_admin
+    from web.settings import read_environment
 
-    app = create_app(config)
+    environment = site_environment(folder)
+    # Read as the served site reads them, so both see the same database and settings.
+    app = create_app(read_environment(environment) | {"INSTANCE_PATH": str(folder)})
     runner = app.test_cli_runner()
     for command in ("init-db", "demo"):
         assert runner.invoke(args=[command]).exit_code == 0
     with app.app_context():
         make_articles(articles)
         create_admin("bench-editor", EDITOR_PASSWORD)
-    return config
+    return environment
 
 
 class Visitor:
@@ -159,58 +169,71 @@ def latency(output: str, percentile: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
-def start_server(config: dict) -> tuple[subprocess.Popen, str]:
-    """gunicorn with two workers on a free port, serving the site plus the bare constant."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = os.environ | {"BENCH_CONFIG": json.dumps(config), "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}"}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--bind",
-                               f"127.0.0.1:{port}", "bench_app:create_bench_app()"], cwd=ROOT, env=env,
-                              stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(base + "/bench/constant")
-            return server, base
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("gunicorn did not start")
+def article_paths(articles: int) -> list[str]:
+    """The benchmark's article pages."""
+    return [f"/articles/benchmark-story-{number}" for number in range(articles)]
 
 
-def measure(base: str, folder: Path, seconds: int, articles: int) -> dict[str, dict]:
-    """Every target of the table, measured on one running server."""
-    article_paths = [f"/articles/benchmark-story-{number}" for number in range(articles)]
-    home = Visitor(base).get("/")
-    category = re.search(r'href="(/categories/[^"]+)"', home)[1]
-    ids = [re.search(r'data-count-url="(/reads/\d+)"', Visitor(base).get(path))[1] for path in article_paths]
-    lists = {"articles": article_paths, "reads": ids}
-    for name, paths in lists.items():
-        (folder / f"{name}.txt").write_text("\n".join(paths) + "\n")
+def write_scripts(base: str, folder: Path, articles: int) -> None:
+    """wrk's scripts, and the lists of paths it spreads requests over: article pages and their read counts."""
+    paths = article_paths(articles)
+    reads = [re.search(r'data-count-url="(/reads/\d+)"', Visitor(base).get(path))[1] for path in paths]
+    (folder / "articles.txt").write_text("\n".join(paths) + "\n")
+    (folder / "reads.txt").write_text("\n".join(reads) + "\n")
     (folder / "paths.lua").write_text(PATHS_SCRIPT)
     (folder / "comment.lua").write_text(COMMENT_SCRIPT)
-    spread = str(folder / "paths.lua")
-    with ThreadPoolExecutor(16) as pool:  # concurrent requests keep both workers busy: both render every page
-        list(pool.map(lambda path: Visitor(base).get(path), article_paths * 8))
+
+
+def warm_site(base: str, articles: int) -> None:
+    """Fetch every article page many times at once: concurrent requests keep both workers busy, so both render each."""
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda path: Visitor(base).get(path), article_paths(articles) * 8))
+
+
+def site_targets(base: str, folder: Path, articles: int) -> dict:
+    """The site's rows of the table, each a function of (seconds, warm) giving wrk's figures."""
+    write_scripts(base, folder, articles)
+    warm_site(base, articles)
+    category = re.search(r'href="(/categories/[^"]+)"', Visitor(base).get("/"))[1]
     form, reader_cookie = comment_form(base)
-    targets = {
+    editor = (f"Cookie: {editor_cookie(base)}",)
+    spread, comment = str(folder / "paths.lua"), str(folder / "comment.lua")
+    over_articles, over_reads = {"BENCH_PATHS": str(folder / "articles.txt")}, {"BENCH_PATHS": str(folder / "reads.txt")}
+    posting = {"BENCH_FORM": form, "BENCH_COOKIE": reader_cookie, "BENCH_POST": f"{article_paths(1)[0]}/comments"}
+    return {
         "home": lambda turn, warm: run_wrk(base + "/", turn, warm=warm),
-        f"article ({articles})": lambda turn, warm: run_wrk(base, turn, spread, {"BENCH_PATHS": str(folder / "articles.txt")},
-                                                            warm=warm),
+        f"article ({articles})": lambda turn, warm: run_wrk(base, turn, spread, over_articles, warm=warm),
         "tag": lambda turn, warm: run_wrk(base + "/tags/bench-1", turn, warm=warm),
         "category": lambda turn, warm: run_wrk(base + category, turn, warm=warm),
-        "read count": lambda turn, warm: run_wrk(base, turn, spread, {"BENCH_PATHS": str(folder / "reads.txt")}, warm=warm),
-        "editor article": lambda turn, warm: run_wrk(base, turn, spread, {"BENCH_PATHS": str(folder / "articles.txt")},
-                                                     (f"Cookie: {editor_cookie(base)}",), warm=warm),
-        "comment POST": lambda turn, warm: run_wrk(base, turn, str(folder / "comment.lua"), {
-            "BENCH_FORM": form, "BENCH_COOKIE": reader_cookie,
-            "BENCH_POST": "/articles/benchmark-story-0/comments"}, warm=warm)}
+        "read count": lambda turn, warm: run_wrk(base, turn, spread, over_reads, warm=warm),
+        "editor article": lambda turn, warm: run_wrk(base, turn, spread, over_articles, editor, warm=warm),
+        "comment POST": lambda turn, warm: run_wrk(base, turn, comment, posting, warm=warm)}
 
-    def constant(turn: int, warm: bool) -> dict:
-        """The bare constant's rate, measured in turns with each target."""
-        return run_wrk(base + "/bench/constant", turn, warm=warm)
 
-    return {name: in_turns(target, constant, seconds) for name, target in targets.items()}
+def save_article_page(base: str, folder: Path) -> dict[str, str]:
+    """One article page's body and Content-Type as a reader gets them, saved for the raw WSGI server to send."""
+    request = urllib.request.Request(base + article_paths(1)[0], headers={"User-Agent": BROWSER_AGENT})
+    with urllib.request.urlopen(request) as response:
+        body, kind = response.read(), response.headers["Content-Type"]
+    (folder / "article.html").write_bytes(body)
+    return {"BENCH_PAGE": str(folder / "article.html"), "BENCH_PAGE_TYPE": kind}
+
+
+def serve_and_measure(folder: Path, environment: dict, seconds: int, articles: int) -> dict[str, dict]:
+    """Start the site, the constant and the limit; measure each target in turns with the constant; stop all three."""
+    with contextlib.ExitStack() as servers:
+        site = servers.enter_context(serving("app:create_app()", environment, folder / "site.log"))
+        page = save_article_page(site, folder)
+        constant = servers.enter_context(serving("baselines:bare_flask()", {}, folder / "constant.log"))
+        limit = servers.enter_context(serving("baselines:raw_page()", page, folder / "limit.log"))
+        targets = site_targets(site, folder, articles)
+        targets[LIMIT_ROW] = lambda turn, warm: run_wrk(limit + "/", turn, warm=warm)
+
+        def constant_turn(turn: int, warm: bool) -> dict:
+            """The bare Flask app's rate, measured in turns with each target."""
+            return run_wrk(constant + "/", turn, warm=warm)
+
+        return {name: in_turns(target, constant_turn, seconds) for name, target in targets.items()}
 
 
 def turns_for(seconds: int) -> int:
@@ -236,16 +259,31 @@ def in_turns(target, constant, seconds: int) -> dict:
 
 def table(results: dict[str, dict]) -> str:
     """One table: req/s, p50, p99, the constant measured in turns with the target, and the ratio to it."""
-    lines = [f"{'target':16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'constant':>9} {'ratio':>7}"]
+    width = max(16, *(len(name) for name in results))
+    lines = [f"{'target':{width}} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'constant':>9} {'ratio':>7}"]
     for name, result in results.items():
         flag = "  (errors)" if result["errors"] else ""
-        lines.append(f"{name:16} {result['rate']:8.0f} {result['p50']:8.2f} {result['p99']:8.2f} "
+        lines.append(f"{name:{width}} {result['rate']:8.0f} {result['p50']:8.2f} {result['p99']:8.2f} "
                      f"{result['constant']:9.0f} {result['rate'] / result['constant']:7.2f}{flag}")
     return "\n".join(lines)
 
 
+def header(seconds: int) -> str:
+    """The line above the table: the servers, the load, the machine and what the ratio is to."""
+    return (f"3 gunicorns of 2 sync workers (the site, the constant, the limit), wrk -t2 -c16 -d{seconds}s, "
+            f"a browser's User-Agent; {os.cpu_count()} CPUs; the constant is a separate bare Flask app on the same "
+            f"gunicorn settings; each target takes {turns_for(seconds)} turn(s) with it, its ratio is to those")
+
+
+def warn_of_instance_config() -> None:
+    """Say so when instance/config.py exists: the served site reads it too, though the environment's settings win."""
+    if (ROOT / "instance" / "config.py").exists():
+        print("Note: the site also reads instance/config.py; the benchmark's environment overrides only "
+              f"{', '.join(site_environment(Path()))}", file=sys.stderr)
+
+
 def main() -> None:
-    """Prepare, serve with gunicorn, measure each target, print the table and write it to a file."""
+    """Prepare, serve the site and both baselines with gunicorn, measure each target, print the table and save it."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="seconds of wrk per target")
     parser.add_argument("--articles", type=int, default=200, help="articles the article page is spread over")
@@ -253,18 +291,14 @@ def main() -> None:
     arguments = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("Error: wrk is missing; install it with `apt-get install wrk`")
+    warn_of_instance_config()
     folder = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        server, base = start_server(prepare_instance(folder, arguments.articles))
-        try:
-            results = measure(base, folder, arguments.seconds, arguments.articles)
-        finally:
-            server.terminate()
-            server.wait()
+        environment = prepare_instance(folder, arguments.articles)
+        results = serve_and_measure(folder, environment, arguments.seconds, arguments.articles)
     finally:
         shutil.rmtree(folder)
-    report = (f"2 gunicorn workers, wrk -t2 -c16 -d{arguments.seconds}s, a browser's User-Agent; "
-              f"{os.cpu_count()} CPUs; each target takes {turns_for(arguments.seconds)} turn(s) with the constant, its ratio is to those\n" + table(results) + "\n")
+    report = header(arguments.seconds) + "\n" + table(results) + "\n"
     print(report, end="")
     Path(arguments.output).parent.mkdir(parents=True, exist_ok=True)
     Path(arguments.output).write_text(report)
