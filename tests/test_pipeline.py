@@ -95,10 +95,24 @@ def test_retagged_articles_said_in_bulk_are_indexed_with_their_new_tag_names(cli
     assert found(client, "coastguard") == ["Lifeboat launch"] and found(client, "rescue") == []
 
 
-def test_the_pipeline_is_registered_on_the_apps_session(app):
+def test_the_pipeline_runs_once_per_flush_however_many_apps_were_made(app, make_article):
     from app import create_app
     from tests.conftest import settings_for_tests
 
     create_app(settings_for_tests(app.instance_path, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"]))
+    article = make_article("Pier reopens", tags=("pier",))
+    statements = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement.lower())
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        article.title = "Pier reopens at last"
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    assert sum("update article_tags set listed_at" in statement for statement in statements) == 1
+    assert sum("update site_version" in statement for statement in statements) == 1
     for name, handler in pipeline.HANDLERS:
         assert event.contains(db.session, name, handler)
