@@ -7,7 +7,8 @@ inside that same transaction:
 1. listing times: each saved article's publication time is copied onto its tag and author links,
    so tag and author pages read in order from their links' own index;
 2. the search index: saved, deleted and retagged articles and renamed tags are indexed again;
-3. the site version: moved once when anything readers see changed, so every cached page is stale.
+3. the site version: moved once when anything readers see changed, so every cached page is stale;
+   a comment held for moderation is seen by its author alone (by /me), so it moves nothing.
 
 After the commit, this process rereads the site version at once; other processes within a second.
 A counted read passes by: it never goes through the session (models.readcount).
@@ -16,10 +17,10 @@ A counted read passes by: it never goes through the session (models.readcount).
 from __future__ import annotations
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from models import Article, BulkChanges, SiteVersion, copy_listing_times, db, take_bulk_changes
+from models import Article, BulkChanges, Comment, CommentStatus, SiteVersion, copy_listing_times, db, take_bulk_changes
 from services import search
 
 # Tables no reader's page shows; a change to any other table moves the site version, a new table's too.
@@ -42,7 +43,15 @@ def follow(session: Session, bulk: BulkChanges) -> None:
 def pages_changed(session: Session, bulk: BulkChanges) -> bool:
     """True when the flush or a bulk statement touched a table readers see."""
     flushed = (*session.new, *session.dirty, *session.deleted)
-    return bool(bulk.tables & PAGE_TABLES) or any(getattr(obj, "__tablename__", None) in PAGE_TABLES for obj in flushed)
+    return bool(bulk.tables & PAGE_TABLES) or any(seen_by_readers(obj) for obj in flushed)
+
+
+def seen_by_readers(row) -> bool:
+    """Whether a row's change shows on a reader's page: not a comment held before and after (its author's own)."""
+    if getattr(row, "__tablename__", None) not in PAGE_TABLES:
+        return False
+    held = isinstance(row, Comment) and row.status == CommentStatus.PENDING
+    return not (held and not inspect(row).attrs.status.history.deleted)
 
 
 def after_flush(session: Session, flush_context) -> None:

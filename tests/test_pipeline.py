@@ -85,6 +85,25 @@ def test_a_bulk_change_to_tables_readers_never_see_keeps_the_version(app, make_a
     assert version() == before
 
 
+def test_a_held_comment_moves_nothing_until_a_moderator_shows_or_hides_what_readers_saw(app, make_article):
+    article = make_article("Market day")
+    before = version()
+    held = Comment(article_id=article.id, author_name="Ann", body_html="<p>Wait.</p>", status=CommentStatus.PENDING)
+    db.session.add(held)
+    db.session.commit()
+    assert version() == before  # only its author sees it, by /me: every kept page stays good
+    held.status = CommentStatus.VISIBLE
+    db.session.commit()
+    assert version() == before + 1
+    held.status = CommentStatus.PENDING  # taken back off the page
+    db.session.commit()
+    assert version() == before + 2
+    shown = Comment(article_id=article.id, author_name="Bo", body_html="<p>Now.</p>", status=CommentStatus.VISIBLE)
+    db.session.add(shown)
+    db.session.commit()
+    assert version() == before + 3
+
+
 def test_retagged_articles_said_in_bulk_are_indexed_with_their_new_tag_names(client, make_article):
     article = make_article("Lifeboat launch", tags=("rescue",))
     target = Tag.get_or_create_all(["coastguard"])[0]
