@@ -8,9 +8,9 @@ from flask_migrate import Migrate
 from cli import commands
 from models import db
 from newsroom import accounts, articles, guard, labels, people, pictures, signin
-from readers import comments, feeds, pages, previews, reads
+from readers import comments, feeds, me, pages, previews, reads
 from services import pipeline
-from web import errors, pagecache, security, templating
+from web import errors, pagecache, security, sessions, templating
 from web.settings import SettingsError, load_settings
 
 MIGRATIONS_DIRECTORY = "migrations"
@@ -37,9 +37,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     pictures.init_app(app)
     security.init_app(app)
     pagecache.init_app(app)
+    sessions.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(comments.bp)
+    app.register_blueprint(me.bp)
     accounts.init_app(app)
     app.register_blueprint(signin.bp)
     app.register_blueprint(articles.bp)
@@ -47,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(people.bp)
     app.context_processor(guard.newsroom_context)
     commands.init_app(app)
-    # Last: the counter goes in front of everything above.
+    # In front of Flask: kept pages, and before them the read counter, the most frequent request.
+    pagecache.answer_before_flask(app)
     reads.init_app(app)
     return app

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.cookiejar
-import json
 import os
 import re
 import shutil
@@ -60,7 +59,7 @@ request = function()
   count = count + 1
   local body = os.getenv("BENCH_FORM") .. "&body=Benchmark+comment+" .. id .. "-" .. count
   return wrk.format("POST", os.getenv("BENCH_POST"), {
-    ["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = os.getenv("BENCH_COOKIE")}, body)
+    ["Content-Type"] = "application/x-www-form-urlencoded", ["Sec-Fetch-Site"] = "same-origin"}, body)
 end
 """
 
@@ -134,12 +133,11 @@ def editor_cookie(base: str) -> str:
     return editor.cookie_header()
 
 
-def comment_form(base: str) -> tuple[str, str]:
-    """A reader's comment form as the page's script completes it: its fields, and the session cookie."""
-    reader = Visitor(base)
-    answer = json.loads(reader.get("/comments/token"))
-    fields = urllib.parse.urlencode({"csrf_token": answer["csrf_token"], "issued": answer["issued"], "name": "Bench"})
-    return fields, reader.cookie_header()
+def comment_form(base: str) -> str:
+    """A reader's comment form as the shared article page draws it: no token, the page's stamp, a name."""
+    html = Visitor(base).get(article_paths(1)[0])
+    issued = re.search(r'name="issued" type="hidden" value="([^"]+)"', html)[1]
+    return urllib.parse.urlencode({"issued": issued, "name": "Bench"})
 
 
 def run_wrk(url: str, seconds: int, script: str | None = None, env: dict | None = None,
@@ -175,11 +173,12 @@ def article_paths(articles: int) -> list[str]:
 
 
 def write_scripts(base: str, folder: Path, articles: int) -> None:
-    """wrk's scripts, and the lists of paths it spreads requests over: article pages and their read counts."""
+    """wrk's scripts, and the lists of paths it spreads requests over: article pages, their counts, their /me."""
     paths = article_paths(articles)
     reads = [re.search(r'data-count-url="(/reads/\d+)"', Visitor(base).get(path))[1] for path in paths]
     (folder / "articles.txt").write_text("\n".join(paths) + "\n")
     (folder / "reads.txt").write_text("\n".join(reads) + "\n")
+    (folder / "me.txt").write_text("\n".join(read.replace("/reads/", "/me?article=") for read in reads) + "\n")
     (folder / "paths.lua").write_text(PATHS_SCRIPT)
     (folder / "comment.lua").write_text(COMMENT_SCRIPT)
 
@@ -195,18 +194,23 @@ def site_targets(base: str, folder: Path, articles: int) -> dict:
     write_scripts(base, folder, articles)
     warm_site(base, articles)
     category = re.search(r'href="(/categories/[^"]+)"', Visitor(base).get("/"))[1]
-    form, reader_cookie = comment_form(base)
     editor = (f"Cookie: {editor_cookie(base)}",)
     spread, comment = str(folder / "paths.lua"), str(folder / "comment.lua")
-    over_articles, over_reads = {"BENCH_PATHS": str(folder / "articles.txt")}, {"BENCH_PATHS": str(folder / "reads.txt")}
-    posting = {"BENCH_FORM": form, "BENCH_COOKIE": reader_cookie, "BENCH_POST": f"{article_paths(1)[0]}/comments"}
-    return {
-        "home": lambda turn, warm: run_wrk(base + "/", turn, warm=warm),
-        f"article ({articles})": lambda turn, warm: run_wrk(base, turn, spread, over_articles, warm=warm),
-        "tag": lambda turn, warm: run_wrk(base + "/tags/bench-1", turn, warm=warm),
-        "category": lambda turn, warm: run_wrk(base + category, turn, warm=warm),
-        "read count": lambda turn, warm: run_wrk(base, turn, spread, over_reads, warm=warm),
-        "editor article": lambda turn, warm: run_wrk(base, turn, spread, over_articles, editor, warm=warm),
+    lists = {name: {"BENCH_PATHS": str(folder / f"{name}.txt")} for name in ("articles", "reads", "me")}
+    posting = {"BENCH_FORM": comment_form(base), "BENCH_POST": f"{article_paths(1)[0]}/comments"}
+    targets = {}
+    for who, headers in (("", ()), (", signed in", editor)):
+        targets |= {
+            f"home{who}": lambda turn, warm, headers=headers: run_wrk(base + "/", turn, headers=headers, warm=warm),
+            f"article ({articles}){who}": lambda turn, warm, headers=headers: run_wrk(
+                base, turn, spread, lists["articles"], headers, warm=warm),
+            f"tag{who}": lambda turn, warm, headers=headers: run_wrk(base + "/tags/bench-1", turn, headers=headers,
+                                                                      warm=warm),
+            f"category{who}": lambda turn, warm, headers=headers: run_wrk(base + category, turn, headers=headers,
+                                                                           warm=warm)}
+    return targets | {
+        "read count": lambda turn, warm: run_wrk(base, turn, spread, lists["reads"], warm=warm),
+        "/me, signed in": lambda turn, warm: run_wrk(base, turn, spread, lists["me"], editor, warm=warm),
         "comment POST": lambda turn, warm: run_wrk(base, turn, comment, posting, warm=warm)}
 
 

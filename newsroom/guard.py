@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFError
 from models import Comment, Role
 from newsroom.roles import a_role, can, may_edit, refuse_below_role
 from web.csrf import Verdict, csrf_failed, csrf_verdict
+from web.pagecache import rendering_shared
 
 SESSION_ENDED = "Your session ended, so nothing was changed. Sign in and try again."
 FORM_AGED = "This form had been open too long to be accepted, so nothing was changed. Please try again."
@@ -93,10 +94,11 @@ def newsroom_blueprints(app: Flask) -> set[str]:
 def newsroom_context() -> dict:
     """Whether the page is the newsroom's, and the pending comment count for the newsroom bar.
 
-    The bar shows on every page a signed-in editor sees, reader pages too; anonymous readers skip the query.
+    The bar shows on the newsroom's pages and a signed-in editor's search results; a shared page, which is
+    everyone's, asks nobody's account (its bar comes by /me).
     """
     context = {"newsroom_page": request.blueprint in newsroom_blueprints(current_app), "can": can, "Role": Role,
                "may_edit": may_edit, "a_role": a_role}
-    if can(current_user, Role.EDITOR):
+    if not rendering_shared() and can(current_user, Role.EDITOR):
         context["pending_comments"] = Comment.pending_count()
     return context

@@ -5,20 +5,21 @@ from __future__ import annotations
 import hashlib
 import re
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, session, url_for
-from flask_wtf.csrf import CSRFError, generate_csrf
+from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from flask_wtf.csrf import CSRFError
 
 from content.sanitize import sanitize_comment, visible_text
 from models import Article, Comment, CommentStatus, db
 from readers.article_page import OWN_COMMENTS, render_article
 from readers.forms import RESEND_MESSAGE, CommentForm
 from web import limiter
-from web.csrf import Verdict, csrf, csrf_verdict, issued_stamp, tokens_sent
+from web.csrf import Verdict, cross_site, csrf, csrf_verdict, tokens_sent
+from web.pagecache import PRIVATE_CACHE_CONTROL
 from web.settings import Rule
 
 bp = Blueprint("comments", __name__)
-# The comment route asks for the CSRF verdict itself, so a reader whose form or session aged, or
-# whose page's script never fetched a token, gets their text back; a forged token is still a 400.
+# The comment route judges where a comment came from itself (judged_form): a shared page's form
+# carries no token, and a reader whose token aged gets their text back; a forged one is still a 400.
 csrf.exempt(bp)
 
 # The same text on the same article from the same address within this window is stored once.
@@ -65,24 +66,35 @@ def refuse(article: Article, form: CommentForm, status: int, message: str | None
     return render_article(article, form), status, headers or {}
 
 
-@bp.get("/comments/token")
-def form_token():
-    """The comment form's CSRF token and signed timestamp, fetched by the page's script when a reader starts writing."""
-    response = jsonify(csrf_token=generate_csrf(), issued=issued_stamp())
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+def judged_form() -> CommentForm:
+    """The comment form as sent, once the request is known to come from this site's own page.
+
+    A form sent with a token (a reader whose page's script had one) passes the CSRF check; one sent
+    without (the shared page as it is, with or without JavaScript) passes when the browser does not
+    say another site sent it. Anything else is refused with the 400 page.
+    """
+    if not tokens_sent():
+        if cross_site(request):
+            raise CSRFError()
+        return CommentForm(meta={"csrf": False})
+    if csrf_verdict() is Verdict.FORGED:
+        raise CSRFError()  # a token this site cannot vouch for
+    return CommentForm()
+
+
+@bp.get("/articles/<slug>/comments")
+def comments_address(slug: str):
+    """The address a comment was sent to, opened again (a reload, a bookmark): the article's comments."""
+    return redirect(url_for("reader.article", slug=slug, _anchor="comments"), 301)
 
 
 @bp.post("/articles/<slug>/comments")
 def post_comment(slug: str):
     """Store a reader's comment, or show the form again with what they typed and why not."""
     article = Article.published_by_slug(slug) or abort(404)
-    token_verdict = csrf_verdict()
-    if token_verdict is Verdict.FORGED and tokens_sent():
-        raise CSRFError()  # a token this site cannot vouch for: the 400 page
-    form = CommentForm()
+    form = judged_form()
     valid = form.validate_on_submit()  # the form's own token check is skipped when the verdict is ok
-    if token_verdict is not Verdict.OK:  # aged, or sent before the shared page's script fetched a token
+    if form.meta.csrf and csrf_verdict() is not Verdict.OK:  # a token this site issued, aged
         return refuse(article, form, 400, RESEND_MESSAGE)
     if not valid:
         return refuse(article, form, 400)
@@ -102,7 +114,19 @@ def post_comment(slug: str):
         db.session.commit()
         return redirect(url_for("reader.article", slug=slug, _anchor="comments"))
     comment = store_comment(article, form.name.data, body_html)
+    if comment.status == CommentStatus.PENDING:
+        return held(article)
     return redirect(url_for("reader.article", slug=slug, _anchor=f"comment-{comment.id}"))
+
+
+def held(article: Article):
+    """The article page for the author of a held comment, which it shows with its note; nobody else's page does.
+
+    The shared page shows no one's held comments; this answer shows the author theirs without JavaScript,
+    and /me shows it on every later visit.
+    """
+    page = render_article(article, CommentForm(formdata=None, meta={"csrf": False}))
+    return page, 200, {"Cache-Control": PRIVATE_CACHE_CONTROL}
 
 
 def store_comment(article: Article, name: str, body_html: str) -> Comment:

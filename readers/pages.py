@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from content.text import now_utc
 from models import (
     MAX_ID,
     MEDIA_PATH,
@@ -32,12 +33,12 @@ from models import (
 )
 from readers.addresses import resolve
 from readers.article_page import render_article
-from readers.forms import CommentForm
+from readers.forms import COMMENT_FORM_MAX_AGE, CommentForm
 from readers.reads import READS_PATH, answer_count
 from services import search
 from services.media import served_file
-from web.pagecache import has_session, rendering_shared, shared_page
-from web.templating import set_nav_section
+from web.pagecache import has_session, shared_page
+from web.templating import page_holds_until, set_nav_section
 
 bp = Blueprint("reader", __name__)
 
@@ -113,12 +114,14 @@ def tags():
 @bp.get("/articles/<slug>")
 @shared_page
 def article(slug: str):
-    """One article and its comments; the page's script counts the read once it is shown."""
+    """One article and its comments; the page's script counts the read once it is shown.
+
+    Its comment form carries no token, only a stamp of the time it was drawn, the same for every reader;
+    the page is drawn again before that stamp ages past half a form's life.
+    """
     found = resolve(Article, slug)
-    if rendering_shared():
-        # No token or stamp of this reader's: the script fetches both when the reader starts writing.
-        return render_article(found, CommentForm(meta={"csrf": False}))
-    return render_article(found, CommentForm())  # the form stamps its token as it is drawn
+    page_holds_until(now_utc() + COMMENT_FORM_MAX_AGE / 2)
+    return render_article(found, CommentForm(meta={"csrf": False}))
 
 
 def count_answer(article_id: int, pixel: bool) -> Response:

@@ -1,5 +1,5 @@
-// The reader's page script: counts the read once the page is really shown, and fetches the comment
-// form's token when the reader starts writing. Pages are shared by every reader, so neither is in them.
+// The reader's page script: counts the read once the page is really shown, and puts in place what of a
+// shared page is this browser's own. Pages are the same for every reader, so neither is in them.
 (function () {
   "use strict";
 
@@ -29,35 +29,53 @@
       .catch(function () { /* the count already on the page stays */ });
   }
 
-  // The token and timing stamp arrive when the reader first touches the form; without them the
-  // server returns the form with its text and a token ("send it again"), so nothing typed is lost.
-  function fetchTokenOnWriting() {
+  // A shared page is the same for everyone; what is this browser's own (its held comments, a token for
+  // the form, the newsroom's bar) comes by one request, made only when the server said, by the readable
+  // "me" cookie beside the session, that there is something to ask for.
+  function showOwn() {
+    var url = document.body.dataset.meUrl;
+    if (!url || !/(?:^|;\s*)me=1(?:;|$)/.test(document.cookie)) return;
+    fetch(url, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (own) {
+        if (!own) return;
+        fillForm(own);
+        if (own.comments) showComments(own.comments);
+        if (own.bar) showBar(own.bar, own.script);
+      })
+      .catch(function () { /* the shared page stays as it is */ });
+  }
+
+  function fillForm(own) {
     var form = document.getElementById("comment-form");
-    if (!form || !form.dataset.tokenUrl || form.elements.csrf_token.value) return;
-    var arriving = null;
-    function fetchToken() {
-      if (!arriving) {
-        arriving = fetch(form.dataset.tokenUrl, { credentials: "same-origin", cache: "no-store" })
-          .then(function (response) { return response.json(); })
-          .then(function (answer) {
-            form.elements.csrf_token.value = answer.csrf_token;
-            form.elements.issued.value = answer.issued;
-          })
-          .catch(function () { arriving = null; });
-      }
-      return arriving;
+    if (!form || !own.csrf_token) return;
+    form.elements.csrf_token.value = own.csrf_token;
+    form.elements.issued.value = own.issued;
+  }
+
+  // The reader's own held comments go last in the list, where they would stand once approved.
+  function showComments(html) {
+    var section = document.getElementById("comments");
+    if (!section) return;
+    var list = section.querySelector(".comment-list");
+    if (!list) {
+      list = document.createElement("ol");
+      list.className = "comment-list";
+      var empty = section.querySelector(".empty");
+      if (empty) { empty.replaceWith(list); } else { section.querySelector("h2").after(list); }
     }
-    form.addEventListener("focusin", fetchToken);
-    form.addEventListener("input", fetchToken);
-    // Sent before the token came: wait for it, then send (or send without, and the server asks again).
-    form.addEventListener("submit", function (event) {
-      if (form.elements.csrf_token.value) return;
-      event.preventDefault();
-      var send = function () { form.submit(); };
-      fetchToken().then(send, send);
-    });
+    list.insertAdjacentHTML("beforeend", html);
+  }
+
+  function showBar(html, script) {
+    document.querySelector(".skip-link").insertAdjacentHTML("afterend", html);
+    if (script) {
+      var tag = document.createElement("script");
+      tag.src = script;
+      document.body.appendChild(tag);
+    }
   }
 
   whenShown(countRead);
-  fetchTokenOnWriting();
+  showOwn();
 })();

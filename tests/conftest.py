@@ -234,6 +234,15 @@ def csrf_token_of(response) -> str:
     return found.group(1)
 
 
+def give_session(client, held: tuple[int, ...] = (999,)):
+    """The browser of a reader whose comment is held (ids `held`): it has a session, as after such a comment."""
+    from readers.article_page import OWN_COMMENTS
+
+    with client.session_transaction() as session:
+        session[OWN_COMMENTS] = list(held)
+    return client
+
+
 def sign_in(client, username: str = "editor", password: str = ADMIN_PASSWORD, next_path: str | None = None,
             address: str = "192.0.2.10"):
     """Fill and send the sign-in form as a person would; returns the response."""

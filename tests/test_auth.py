@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from models import AdminSession, Article, ArticleStatus, Comment, User, db
+from readers.article_page import OWN_COMMENTS
 from tests.conftest import ADMIN_PASSWORD, BROWSER_AGENT, csrf_token_of, sign_in
 from tests.test_reader import text_of
 
@@ -244,7 +245,10 @@ def test_every_admin_get_sends_anonymous_visitors_to_sign_in(app, client, make_a
 def test_every_admin_post_with_a_valid_token_but_no_sign_in_changes_nothing(app, client, make_article, make_comment):
     article = make_article("Existing")
     make_comment(article, "Still here")
-    answer = client.get("/comments/token").get_json()  # a reader's valid token and stamp, as the page's script gets them
+    with client.session_transaction() as session:
+        session[OWN_COMMENTS] = [999]  # a reader who has commented: their page's script gets a token from /me
+    own = client.get(f"/me?article={article.id}").get_json()
+    answer = {"csrf_token": own["csrf_token"], "issued": own["issued"]}
     for rule, path in admin_rules(app):
         if "POST" not in rule.methods:
             continue

@@ -24,24 +24,24 @@ def hidden_fields(html: str) -> dict[str, str]:
 
 
 def form_fields(client, page, address: str = "203.0.113.7") -> dict[str, str]:
-    """The comment form's hidden fields as a reader's browser sends them.
+    """The comment form's hidden fields as a reader's browser sends them: as the shared page drew them.
 
-    A page shared by every reader carries them empty: the page's script fetches the token and
-    stamp when the reader starts writing, as this does.
+    A shared page carries no token, only a stamp of the time it was drawn; nothing needs fetching.
     """
-    fields = hidden_fields(page.get_data(as_text=True))
-    if not fields["csrf_token"]:
-        answer = client.get("/comments/token", environ_base={"REMOTE_ADDR": address}).get_json()
-        fields.update(csrf_token=answer["csrf_token"], issued=answer["issued"])
-    return fields
+    return hidden_fields(page.get_data(as_text=True))
+
+
+# What a browser says of a form sent from one of the site's own pages.
+FROM_OWN_PAGE = {"Sec-Fetch-Site": "same-origin"}
 
 
 def post_comment(client, slug: str, name: str = "Ann Reader", body: str = "A thoughtful comment.",
-                 address: str = "203.0.113.7", **extra):
-    """GET the article as a reader would, start writing (the token arrives), then POST the form with these values."""
+                 address: str = "203.0.113.7", headers: dict | None = None, **extra):
+    """GET the article as a reader would, then POST its form with these values, as a browser sends it."""
     page = client.get(f"/articles/{slug}", environ_base={"REMOTE_ADDR": address})
     data = {**form_fields(client, page, address), "name": name, "body": body, **extra}
-    return client.post(f"/articles/{slug}/comments", data=data, environ_base={"REMOTE_ADDR": address})
+    return client.post(f"/articles/{slug}/comments", data=data, environ_base={"REMOTE_ADDR": address},
+                       headers=FROM_OWN_PAGE if headers is None else headers)
 
 
 def stored_comments() -> list[Comment]:
@@ -177,31 +177,61 @@ def test_a_wrong_csrf_token_gets_the_400_page(client, article, token):
     assert stored_comments() == []
 
 
-@pytest.mark.parametrize("sent", [{}, {"csrf_token": "", "issued": ""}, {"csrf_token": ""}])
-def test_a_form_sent_without_its_token_comes_back_with_the_text_and_goes_through_when_resent(client, article, sent):
-    # What a reader without JavaScript sends from the page every reader shares: no token, no stamp.
+@pytest.mark.parametrize("headers", [
+    {"Sec-Fetch-Site": "same-origin"},
+    {"Sec-Fetch-Site": "none"},
+    {"Origin": "http://localhost"},  # a browser without Sec-Fetch-Site
+    {},  # no browser at all: nothing a page elsewhere could make it send
+])
+def test_the_first_send_without_javascript_is_stored(client, article, headers):
+    # The shared page's form as drawn: no token, a stamp of the time the page was drawn.
     page = client.get("/articles/bridge-reopens")
-    assert hidden_fields(page.get_data(as_text=True)) == {"csrf_token": "", "issued": ""}
-    response = client.post("/articles/bridge-reopens/comments", data={**sent, "name": "Ann", "body": "Typed without scripts."})
-    assert response.status_code == 400 and stored_comments() == []
-    assert textarea_text(response) == "Typed without scripts."
-    assert "Please check your comment and send it again." in text_of(response)
-    resent = {**hidden_fields(response.get_data(as_text=True)), "name": "Ann", "body": textarea_text(response)}
-    assert resent["csrf_token"] and resent["issued"]
-    assert client.post("/articles/bridge-reopens/comments", data=resent).status_code == 302
+    fields = hidden_fields(page.get_data(as_text=True))
+    assert fields["csrf_token"] == "" and fields["issued"]
+    response = client.post("/articles/bridge-reopens/comments", headers=headers,
+                           data={**fields, "name": "Ann", "body": "Typed without scripts."})
+    assert response.status_code == 302
     assert [comment.body_html for comment in stored_comments()] == ["<p>Typed without scripts.</p>"]
+    assert "Set-Cookie" not in response.headers  # a visible comment leaves the reader without a session
 
 
-def test_a_form_whose_session_was_lost_comes_back_with_the_text(app, article):
+@pytest.mark.parametrize("headers", [
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},
+    {"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"},  # Sec-Fetch-Site decides
+    {"Origin": "https://elsewhere.example"},
+    {"Origin": "null"},
+])
+def test_a_form_another_site_makes_a_browser_send_is_refused(client, article, headers):
+    page = client.get("/articles/bridge-reopens")
+    data = {**hidden_fields(page.get_data(as_text=True)), "name": "Ann", "body": "Sent from elsewhere."}
+    response = client.post("/articles/bridge-reopens/comments", headers=headers, data=data)
+    assert response.status_code == 400 and "did not come from this site" in text_of(response)
+    assert stored_comments() == []
+
+
+def test_a_form_whose_session_was_lost_comes_back_with_the_text_and_goes_through_when_resent(app, article):
+    app.config["COMMENT_MODERATION"] = "all"
     reader = app.test_client()
-    page = reader.get("/articles/bridge-reopens", headers={"User-Agent": BROWSER_AGENT})
-    data = {**form_fields(reader, page), "name": "Ann", "body": "Typed for ages."}
+    post_comment(reader, "bridge-reopens", body="Held, so this browser has a session.")
+    own = reader.get(f"/me?article={article.id}").get_json()  # the token the page's script puts in the form
+    page = reader.get("/articles/bridge-reopens")
+    data = {**form_fields(reader, page), "csrf_token": own["csrf_token"], "issued": own["issued"],
+            "name": "Ann", "body": "Typed for ages."}
     reader.delete_cookie("session")  # the browser was restarted
-    response = reader.post("/articles/bridge-reopens/comments", data=data)
+    response = reader.post("/articles/bridge-reopens/comments", data=data, headers=FROM_OWN_PAGE)
     assert response.status_code == 400
     assert textarea_text(response) == "Typed for ages."
     assert "Please check your comment and send it again." in text_of(response)
-    assert stored_comments() == []
+    assert len(stored_comments()) == 1
+    resent = {**hidden_fields(response.get_data(as_text=True)), "name": "Ann", "body": textarea_text(response)}
+    assert reader.post("/articles/bridge-reopens/comments", data=resent, headers=FROM_OWN_PAGE).status_code == 200
+    assert [comment.body_html for comment in stored_comments()][-1] == "<p>Typed for ages.</p>"
+
+
+def test_the_address_a_comment_went_to_leads_back_to_the_comments(client, article):
+    response = client.get("/articles/bridge-reopens/comments")
+    assert response.status_code == 301 and response.headers["Location"] == "/articles/bridge-reopens#comments"
 
 
 # --- Spam: honeypot and timestamp -------------------------------------------------------------
@@ -380,16 +410,20 @@ def test_comments_with_links_wait_and_only_their_author_sees_them(app, client, a
     response = post_comment(client, "bridge-reopens", body="See https://example.org/flood for more.")
     held = stored_comments()[-1]
     assert held.status == CommentStatus.PENDING
-    assert response.headers["Location"] == f"/articles/bridge-reopens#comment-{held.id}"
-    own_view = client.get("/articles/bridge-reopens")
+    # Told on the page the comment went to, without JavaScript: the answer is that page, as its author sees it.
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store"
     held_item = re.search(rf'<li class="comment pending" id="comment-{held.id}">.*?</li>',
-                          own_view.get_data(as_text=True), re.S)[0]
+                          response.get_data(as_text=True), re.S)[0]
     assert "Thank you. Your comment will appear once a moderator has approved it." in held_item
-    assert 'class="flash' not in own_view.get_data(as_text=True)
-    assert "See https://example.org/flood for more. " in text_of(own_view) + " "
-    assert "awaiting moderation" in text_of(own_view)
-    stranger = app.test_client().get("/articles/bridge-reopens", headers={"User-Agent": BROWSER_AGENT})
-    assert "example.org/flood" not in text_of(stranger) and "No link here." in text_of(stranger)
+    assert "See https://example.org/flood for more. " in text_of(response) + " "
+    assert textarea_text(response) == ""  # sent: the form is empty again
+    # The shared page shows it to nobody, its author included; their /me brings it to them alone.
+    for reader in (client, app.test_client()):
+        shared = reader.get("/articles/bridge-reopens", headers={"User-Agent": BROWSER_AGENT})
+        assert "example.org/flood" not in text_of(shared) and "No link here." in text_of(shared)
+    own = client.get(f"/me?article={article.id}").get_json()
+    assert f'id="comment-{held.id}"' in own["comments"] and "awaiting moderation" in own["comments"]
+    assert app.test_client().get(f"/me?article={article.id}").get_json() == {}
     assert "1 Comment " in text_of(client.get("/"))
 
 
@@ -404,10 +438,9 @@ def test_the_form_says_what_moderation_will_do(client, article, promise):
 
 @pytest.mark.parametrize("settings_overrides", [{"COMMENT_MODERATION": "all"}])
 def test_moderation_all_holds_every_comment_and_the_author_is_not_told_to_be_first(client, article):
-    post_comment(client, "bridge-reopens", body="Plain words.")
+    answer = text_of(post_comment(client, "bridge-reopens", body="Plain words."))
     assert stored_comments()[0].status == CommentStatus.PENDING
-    page = text_of(client.get("/articles/bridge-reopens"))
-    assert "Plain words. " in page + " " and "Be the first to comment." not in page
+    assert "Plain words. " in answer + " " and "Be the first to comment." not in answer
 
 
 @pytest.mark.parametrize("settings_overrides", [{"COMMENT_MODERATION": "none"}])

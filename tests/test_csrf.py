@@ -12,6 +12,7 @@ from itsdangerous import URLSafeTimedSerializer
 from content.text import token_digest
 from models import Comment, CommentStatus, KeptForm, db
 from newsroom.forms import EDITOR_STAMP_PURPOSE
+from readers.article_page import OWN_COMMENTS
 from tests.conftest import BROWSER_AGENT, sign_in
 from tests.test_kept_forms import TYPED, count, hidden_of, token_and_stamp_of
 from tests.test_reader import text_of
@@ -76,15 +77,18 @@ def reader(app):
 
 
 def started_comment(client) -> dict[str, str]:
-    """Open the article and start writing: the page's script fetches the token and the stamp."""
-    client.get("/articles/bridge-reopens")
-    answer = client.get("/comments/token").get_json()
+    """A reader with a session (one who has commented) opens the article: its script puts /me's token in the form."""
+    with client.session_transaction() as session:
+        session[OWN_COMMENTS] = [999]
+    page = client.get("/articles/bridge-reopens")
+    article_id = re.search(r'data-me-url="/me\?article=(\d+)"', page.get_data(as_text=True))[1]
+    answer = client.get(f"/me?article={article_id}").get_json()
     return {"csrf_token": answer["csrf_token"], "issued": answer["issued"], "name": "Ann", "body": "Kept words."}
 
 
 def send_comment(client, data: dict):
     """Press the comment form's button."""
-    return client.post("/articles/bridge-reopens/comments", data=data)
+    return client.post("/articles/bridge-reopens/comments", data=data, headers={"Sec-Fetch-Site": "same-origin"})
 
 
 def comment_bodies() -> list[str]:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import Enum
+from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Request, current_app, g, request
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf, validate_csrf
 from wtforms import ValidationError
 
@@ -39,6 +40,25 @@ class Verdict(Enum):
 def issued_stamp() -> str:
     """The stamp a form carries: this request's CSRF token (as a digest) and the time, signed."""
     return stamps.sign(ISSUED_PURPOSE, token_digest(generate_csrf()))
+
+
+def shared_stamp() -> str:
+    """The stamp of a form drawn without a token (a shared page's): the time alone, the same for every reader."""
+    return stamps.sign(ISSUED_PURPOSE, None)
+
+
+def cross_site(req: Request) -> bool:
+    """True when a browser says another site's page sent this request, as Go's CrossOriginProtection reads it.
+
+    Browsers send `Sec-Fetch-Site` with every request (Chrome 76, Firefox 90, Safari 16.4 on) and `Origin`
+    with every cross-origin POST, and no page can set either. A request with neither came from no
+    browser a page could steer: it gets nothing a request of its own could not.
+    """
+    fetched_from = req.headers.get("Sec-Fetch-Site")
+    if fetched_from is not None:
+        return fetched_from not in ("same-origin", "none")
+    origin = req.headers.get("Origin")
+    return origin is not None and urlsplit(origin).netloc != req.host
 
 
 def read_issued(text: str | None, max_age: timedelta | None = None) -> stamps.Stamp | None:

@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import ValidationError
 
 from content.sanitize import has_control_characters
-from web.csrf import issued_stamp
+from web.csrf import issued_stamp, shared_stamp
 
 # Whitespace, zero-width characters and the BOM: a field holding only these is empty.
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -67,8 +67,8 @@ class IssuedField(HiddenField):
     """The `issued` stamp (web/csrf.py), drawn afresh with each form, so it always names the token drawn beside it."""
 
     def _value(self) -> str:
-        """A fresh stamp when the form draws a token; otherwise only one it was given (none on a shared page)."""
-        return issued_stamp() if self.meta.csrf else (self.data or "")
+        """A fresh stamp naming the token when the form draws one; otherwise a fresh stamp of the time alone."""
+        return issued_stamp() if self.meta.csrf else shared_stamp()
 
 
 class SiteForm(FlaskForm):

@@ -1,10 +1,12 @@
-"""Rendered anonymous pages: the same bytes for every reader without a session, kept until the site changes.
+"""Shared pages: the same bytes for every reader, kept until the site changes, answered before Flask once kept.
 
-A view joins with one line, `@shared_page`. Without the session cookie its answer is rendered once
-per site version (and again when a relative time on it would read differently), kept in this process
-(a bounded LRU), sent with `Cache-Control: public`
-and an ETag, and a matching `If-None-Match` gets a 304 without rendering. With the session cookie
-(a commenter, an editor) the page is rendered for that reader and marked `private, no-store`.
+A view joins with one line, `@shared_page`. Its answer is rendered for whoever asks first, session or
+not, and carries nothing of any one reader's: what is a reader's own (their held comments, the
+newsroom's bar) arrives by `GET /me` (readers/me.py) once the page shows. A page is rendered once per
+site version (and again when a relative time on it would read differently), kept in this process (a
+bounded LRU) and sent with `Cache-Control: public` and an ETag, with no `Vary: Cookie`, so any cache
+may serve it to anyone. `KeptPages`, a WSGI layer in front of Flask, answers a GET or HEAD of a kept,
+current page (or its 304) with the headers Flask would send; anything else goes on to Flask unchanged.
 """
 
 from __future__ import annotations
@@ -12,18 +14,22 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Response, current_app, g, request
+from werkzeug.http import is_resource_modified
 from werkzeug.wrappers import Request
 
 from content.text import now_utc
 from models import SiteVersion
-from web.conditional import client_has_current_copy
+from web.security import SECURITY_HEADERS
 
 PUBLIC_CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=30"
 PRIVATE_CACHE_CONTROL = "private, no-store"
+# Says who answered a shared page: the layer from a kept copy, or Flask rendering it.
+SERVED_HEADER = "X-Page-Cache"
 # The query parameters that change a shared page; any other is left out of its key.
 KNOWN_PARAMETERS = ("after", "before", "page")
 # At least the 1,000 most recent pages; a page of the site is 10-40 KB, so this is tens of MB at most.
@@ -31,9 +37,11 @@ PAGES_KEPT = 2000
 # Each process reads the site version at most this often: a change reaches every process within it.
 VERSION_CHECK_INTERVAL = timedelta(seconds=1)
 
+VersionReader = Callable[[], "tuple[int, datetime | None]"]
+
 
 def shared_page(view):
-    """Mark a view whose anonymous answer is the same for every reader: the one line a page needs to be cached."""
+    """Mark a view whose answer is the same for every reader: the one line a page needs to be kept."""
     view.shared_page = True
     return view
 
@@ -57,17 +65,16 @@ class Entry:
     # When a relative time on the page ("5 minutes ago") next reads differently; None if it has none.
     holds_until: datetime | None = None
 
-    @property
-    def headers(self) -> dict[str, str]:
-        """What every copy of this page says to caches; a browser that signs in or comments asks again, with its cookie."""
-        return {"Cache-Control": PUBLIC_CACHE_CONTROL, "Vary": "Cookie", "ETag": f'"{self.etag}"'}
+    def response(self, req: Request, served: str) -> Response:
+        """The kept bytes, or a 304 when the browser or cache already holds them, with every header of a page.
 
-    def response(self) -> Response:
-        """The kept bytes, or a 304 when the browser or cache already holds them; built without rendering."""
-        # The ETag alone: a page can be rendered twice in one second, which a Last-Modified could not tell apart.
-        if client_has_current_copy(self.etag):
-            return Response(status=304, headers=self.headers)
-        return Response(self.body, mimetype=self.mimetype, headers=self.headers)
+        The ETag alone decides: a page can be rendered twice in one second, which a Last-Modified could not tell.
+        """
+        headers = {"Cache-Control": PUBLIC_CACHE_CONTROL, "ETag": f'"{self.etag}"', SERVED_HEADER: served}
+        headers.update(SECURITY_HEADERS)
+        if not is_resource_modified(req.environ, etag=self.etag):
+            return Response(status=304, headers=headers)
+        return Response(self.body, mimetype=self.mimetype, headers=headers)
 
 
 class PageCache:
@@ -81,12 +88,12 @@ class PageCache:
         self.next_publication: datetime | None = None
         self.checked_at: datetime | None = None
 
-    def generation(self) -> Generation:
+    def generation(self, read_version: VersionReader) -> Generation:
         """The current generation; reads the database at most once a second, or when a scheduled article is due."""
         now = now_utc()
         due = self.next_publication is not None and now >= self.next_publication
         if self.checked_at is None or due or not (self.checked_at <= now < self.checked_at + VERSION_CHECK_INTERVAL):
-            self.version, self.next_publication = SiteVersion.current()
+            self.version, self.next_publication = read_version()
             self.checked_at = now
         return Generation(self.version, self.next_publication)
 
@@ -114,10 +121,10 @@ class PageCache:
                 self.pages.popitem(last=False)
 
 
-def page_key() -> str:
+def page_key(req: Request) -> str:
     """The path and the known query parameters, in a fixed order: what a cache keys a shared page on."""
-    known = [f"{name}={request.args[name]}" for name in KNOWN_PARAMETERS if name in request.args]
-    return request.path + ("?" + "&".join(known) if known else "")
+    known = [f"{name}={req.args[name]}" for name in KNOWN_PARAMETERS if name in req.args]
+    return req.path + ("?" + "&".join(known) if known else "")
 
 
 def has_session(req: Request | None = None) -> bool:
@@ -126,47 +133,68 @@ def has_session(req: Request | None = None) -> bool:
 
 
 def rendering_shared() -> bool:
-    """True while a page is rendered for every anonymous reader: it must carry nothing of this reader's."""
+    """True while a page is rendered for every reader: it must carry nothing of this reader's."""
     return g.get("page_audience") == "shared"
 
 
-def answer_from_cache() -> Response | None:
-    """Before a shared page's view: answer from the kept page (or 304) when this reader has no session."""
+def mark_shared() -> None:
+    """Before a shared page's view: render it for everyone, keyed by its address and this generation."""
     view = current_app.view_functions.get(request.endpoint or "")
-    if request.method not in ("GET", "HEAD") or not getattr(view, "shared_page", False):
-        return None
-    if has_session():
-        g.page_audience = "private"
-        return None
-    cache: PageCache = current_app.extensions["pagecache"]
-    g.page_audience, g.page_slot = "shared", (page_key(), cache.generation())
-    entry = cache.get(*g.page_slot)
-    if entry is None:
-        return None
-    g.page_from_cache = True
-    return entry.response()
+    if request.method in ("GET", "HEAD") and getattr(view, "shared_page", False):
+        cache: PageCache = current_app.extensions["pagecache"]
+        g.page_audience, g.page_slot = "shared", (page_key(request), cache.generation(SiteVersion.current))
 
 
-def keep_or_mark(response: Response) -> Response:
-    """After a shared page's view: keep a freshly rendered anonymous page; mark a reader's own page private."""
-    audience = g.get("page_audience")
-    if audience == "private":
+def keep(response: Response) -> Response:
+    """After a shared page's view: keep the page, and send it as every later copy is sent (or a 304)."""
+    if not rendering_shared() or response.status_code != 200:
+        return response
+    if "Set-Cookie" in response.headers:  # nothing should set one here; if it did, the page is one reader's
         response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
-    elif audience == "shared" and not g.get("page_from_cache") and response.status_code == 200:
-        if "Set-Cookie" in response.headers or session.modified:  # a page that names a reader is nobody else's
-            response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
-            return response
-        body = response.get_data()
-        key, generation = g.page_slot
-        entry = Entry(generation, body, response.mimetype, hashlib.blake2b(body, digest_size=12).hexdigest(),
-                      g.get("page_holds_until"))
-        current_app.extensions["pagecache"].put(key, entry)
-        return entry.response()  # the same bytes and headers every later copy carries, or a 304
-    return response
+        return response
+    body = response.get_data()
+    key, generation = g.page_slot
+    entry = Entry(generation, body, response.mimetype, hashlib.blake2b(body, digest_size=12).hexdigest(),
+                  g.get("page_holds_until"))
+    current_app.extensions["pagecache"].put(key, entry)
+    return entry.response(request, "miss")
+
+
+class KeptPages:
+    """In front of Flask: a GET or HEAD of a kept page, answered without Flask's request machinery.
+
+    The cache holds only pages Flask answered 200 for that address, so a key found here is a shared
+    page's; a redirect, a 404 or anything else was never kept and goes on to Flask.
+    """
+
+    def __init__(self, app: Flask, inner) -> None:
+        self.app, self.inner = app, inner
+        self.cache: PageCache = app.extensions["pagecache"]
+
+    def read_version(self) -> tuple[int, datetime | None]:
+        """The site version, read in an app context of its own (at most once a second)."""
+        with self.app.app_context():
+            return SiteVersion.current()
+
+    def __call__(self, environ, start_response):
+        """Answer a kept, current page; pass anything else on."""
+        if environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            req = Request(environ)
+            key = page_key(req)
+            # Only an address with a kept page asks for the generation (and so, at most once a second, the database).
+            entry = self.cache.get(key, self.cache.generation(self.read_version)) if key in self.cache.pages else None
+            if entry is not None:
+                return entry.response(req, "hit")(environ, start_response)
+        return self.inner(environ, start_response)
 
 
 def init_app(app: Flask) -> None:
     """Give the app its page cache and the hooks around shared pages."""
     app.extensions["pagecache"] = PageCache()
-    app.before_request(answer_from_cache)
-    app.after_request(keep_or_mark)
+    app.before_request(mark_shared)
+    app.after_request(keep)
+
+
+def answer_before_flask(app: Flask) -> None:
+    """Put the layer that answers kept pages in front of whatever the app's WSGI callable is now."""
+    app.wsgi_app = KeptPages(app, app.wsgi_app)

@@ -85,6 +85,8 @@ def test_no_comment_holds_a_script_url_or_an_empty_link_as_the_browser_reads_the
         page.get_by_role("button", name="Post comment").click()
         page.wait_for_load_state()
     page.goto(url)
+    page.locator(".comment.pending").first.wait_for()  # held ones (they have links) come by /me, to their author
+    page.wait_for_load_state("networkidle")
     # Read as the browser resolved them: the URL properties, not the attribute text.
     found = page.evaluate("""() => {
         const bodies = [...document.querySelectorAll('.comment-body')];
