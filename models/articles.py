@@ -115,8 +115,9 @@ class Article(db.Model):
 
     def is_own_draft_of(self, user: User) -> bool:
         """True for a draft this account created or signs."""
-        mine = self.created_by_id == user.id or any(link.user_id == user.id for link in self.authorships)
-        return self.status == ArticleStatus.DRAFT and mine
+        if self.status != ArticleStatus.DRAFT:
+            return False  # asked first: a published article's bylines need not be loaded
+        return self.created_by_id == user.id or any(link.user_id == user.id for link in self.authorships)
 
     @property
     def waits_for_review(self) -> bool:
@@ -174,13 +175,13 @@ class Article(db.Model):
         return and_(cls.status == ArticleStatus.PUBLISHED, cls.published_at <= moment)
 
     @classmethod
-    def published_by_slug(cls, slug: str) -> Article | None:
-        """A published article with its category and tags loaded, or None."""
-        query = (
-            select(cls)
-            .where(cls.slug == slug, cls.is_published())
-            .options(joinedload(cls.category), selectinload(cls.tags), with_bylines(), joinedload(cls.lead_picture))
-        )
+    def published_by_slug(cls, slug: str, page: bool = True) -> Article | None:
+        """A published article, or None; with what its page shows loaded at once, unless `page` is False
+        (a comment sent to it needs its id; its page, drawn again only for a form sent back, loads the rest as read)."""
+        query = select(cls).where(cls.slug == slug, cls.is_published())
+        if page:
+            query = query.options(joinedload(cls.category), selectinload(cls.tags), with_bylines(),
+                                  joinedload(cls.lead_picture))
         return db.session.execute(query).scalar_one_or_none()
 
     @classmethod

@@ -62,6 +62,12 @@ class Comment(db.Model):
         query = select(cls).where(cls.article_id == article_id, shown).order_by(cls.id)
         return list(db.session.execute(query).scalars())
 
+    @classmethod
+    def held_of(cls, article_id: int, own_ids: list[int]) -> list[Comment]:
+        """Those of own_ids on this article still awaiting moderation, oldest first: what only their author sees."""
+        query = select(cls).where(cls.article_id == article_id, cls.id.in_(own_ids), cls.status == CommentStatus.PENDING)
+        return list(db.session.execute(query.order_by(cls.id)).scalars())
+
     @property
     def awaiting_moderation(self) -> bool:
         """True while a moderator has not yet approved the comment."""

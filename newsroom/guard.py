@@ -25,6 +25,10 @@ FORM_AGED = "This form had been open too long to be accepted, so nothing was cha
 NEWSROOM_MARK = "is_newsroom"
 
 
+# The newsroom's bar: on its own pages, and on reader pages by /me.
+BAR_TEMPLATE = "newsroom/articles/_bar.html"
+
+
 def page_number() -> int:
     """The ?page= of a newsroom list; anything but a sensible page number is a 404."""
     raw = request.args.get("page", "1")
@@ -92,13 +96,24 @@ def newsroom_blueprints(app: Flask) -> set[str]:
 
 
 def newsroom_context() -> dict:
-    """Whether the page is the newsroom's, and the pending comment count for the newsroom bar.
+    """Whether the page is the newsroom's, and what the newsroom's bar needs.
 
     The bar shows on the newsroom's pages and a signed-in editor's search results; a shared page, which is
     everyone's, asks nobody's account (its bar comes by /me).
     """
-    context = {"newsroom_page": request.blueprint in newsroom_blueprints(current_app), "can": can, "Role": Role,
-               "may_edit": may_edit, "a_role": a_role}
-    if not rendering_shared() and can(current_user, Role.EDITOR):
+    context = {"newsroom_page": request.blueprint in newsroom_blueprints(current_app), "may_edit": may_edit,
+               "a_role": a_role, "can": can, "Role": Role}
+    return context if rendering_shared() else context | bar_context()
+
+
+def bar_context() -> dict:
+    """What the newsroom's bar draws: the roles' checks, and for editors the count of comments waiting."""
+    context = {"can": can, "Role": Role, "current_user": current_user}
+    if can(current_user, Role.EDITOR):
         context["pending_comments"] = Comment.pending_count()
     return context
+
+
+def render_bar(**extra) -> str:
+    """The newsroom's bar alone, without the site-wide context a whole page's template asks for (its menu)."""
+    return current_app.jinja_env.get_template(BAR_TEMPLATE).render(bar_context() | extra)

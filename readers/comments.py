@@ -91,7 +91,7 @@ def comments_address(slug: str):
 @bp.post("/articles/<slug>/comments")
 def post_comment(slug: str):
     """Store a reader's comment, or show the form again with what they typed and why not."""
-    article = Article.published_by_slug(slug) or abort(404)
+    article = Article.published_by_slug(slug, page=False) or abort(404)
     form = judged_form()
     valid = form.validate_on_submit()  # the form's own token check is skipped when the verdict is ok
     if form.meta.csrf and csrf_verdict() is not Verdict.OK:  # a token this site issued, aged

@@ -9,12 +9,14 @@ an article that is unknown or not published is a 404 whose body does not say whi
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
+from sqlalchemy.orm import load_only
 
 from models import MAX_ID, Article, Comment, db
+from newsroom.guard import render_bar
 from newsroom.roles import may_edit
 from readers.article_page import OWN_COMMENTS
 from web.csrf import issued_stamp
@@ -36,22 +38,24 @@ def asked_article() -> Article | None:
         return None
     if not (raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_ID):
         abort(nothing_here())
-    found = db.session.execute(select(Article).where(Article.id == int(raw), Article.is_published())).scalar()
+    # Only what may_edit reads; /me is asked on every page a commenter or an editor opens.
+    columns = load_only(Article.id, Article.status, Article.created_by_id)
+    found = db.session.execute(select(Article).options(columns).where(Article.id == int(raw), Article.is_published())).scalar()
     return found or abort(nothing_here())
 
 
 def own_held(article: Article) -> str:
     """This browser's comments on the article still held for moderation, as list items; '' if none."""
-    held = [comment for comment in Comment.shown_on(article.id, session.get(OWN_COMMENTS, []))
-            if comment.awaiting_moderation]
-    return render_template("readers/_own_comments.html", comments=held) if held else ""
+    own = session.get(OWN_COMMENTS)
+    held = Comment.held_of(article.id, own) if own else []
+    # The list items alone: a whole page's context (its menu) would cost a query for nothing.
+    return current_app.jinja_env.get_template("readers/_own_comments.html").render(comments=held) if held else ""
 
 
 def newsroom_part(article: Article | None) -> dict:
     """For a signed-in account: the newsroom's bar (with the edit link where it may edit) and its script."""
     edit_url = url_for("admin.edit_article", article_id=article.id) if article and may_edit(current_user, article) else None
-    return {"bar": render_template("newsroom/articles/_bar.html", edit_url=edit_url),
-            "script": url_for("static", filename="editor.js")}
+    return {"bar": render_bar(edit_url=edit_url), "script": url_for("static", filename="editor.js")}
 
 
 @bp.get("/me")

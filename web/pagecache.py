@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.http import is_resource_modified
@@ -60,21 +61,42 @@ class Entry:
 
     generation: Generation
     body: bytes
-    mimetype: str
+    content_type: str
     etag: str
     # When a relative time on the page ("5 minutes ago") next reads differently; None if it has none.
     holds_until: datetime | None = None
 
-    def response(self, req: Request, served: str) -> Response:
-        """The kept bytes, or a 304 when the browser or cache already holds them, with every header of a page.
+    def headers(self, served: str) -> list[tuple[str, str]]:
+        """Every header of this page but its length: the same from the layer and from Flask."""
+        return [("Cache-Control", PUBLIC_CACHE_CONTROL), ("ETag", f'"{self.etag}"'), (SERVED_HEADER, served),
+                *SECURITY_HEADERS.items()]
 
-        The ETag alone decides: a page can be rendered twice in one second, which a Last-Modified could not tell.
-        """
-        headers = {"Cache-Control": PUBLIC_CACHE_CONTROL, "ETag": f'"{self.etag}"', SERVED_HEADER: served}
-        headers.update(SECURITY_HEADERS)
-        if not is_resource_modified(req.environ, etag=self.etag):
+    @cached_property
+    def kept_answer(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The layer's headers for the page and for its 304, built once per kept page."""
+        common = self.headers("hit")
+        return [("Content-Type", self.content_type), ("Content-Length", str(len(self.body))), *common], common
+
+    def current_copy_held(self, environ) -> bool:
+        """True when the request's If-None-Match names this page: a 304. The ETag alone decides, since a
+        page can be rendered twice in one second, which a Last-Modified could not tell apart."""
+        return "HTTP_IF_NONE_MATCH" in environ and not is_resource_modified(environ, etag=self.etag)
+
+    def response(self) -> Response:
+        """Flask's answer with the page just rendered, as the layer will send it later (or a 304)."""
+        headers = self.headers("miss")
+        if self.current_copy_held(request.environ):
             return Response(status=304, headers=headers)
-        return Response(self.body, mimetype=self.mimetype, headers=headers)
+        return Response(self.body, content_type=self.content_type, headers=headers)
+
+    def answer(self, environ, start_response):
+        """The layer's answer, straight to the WSGI server: the kept bytes (none for a HEAD), or a 304."""
+        page_headers, not_modified_headers = self.kept_answer
+        if self.current_copy_held(environ):
+            start_response("304 NOT MODIFIED", not_modified_headers)
+            return []
+        start_response("200 OK", page_headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [self.body]
 
 
 class PageCache:
@@ -121,10 +143,23 @@ class PageCache:
                 self.pages.popitem(last=False)
 
 
-def page_key(req: Request) -> str:
-    """The path and the known query parameters, in a fixed order: what a cache keys a shared page on."""
-    known = [f"{name}={req.args[name]}" for name in KNOWN_PARAMETERS if name in req.args]
-    return req.path + ("?" + "&".join(known) if known else "")
+def page_key(environ) -> str:
+    """The path and the known query parameters, in a fixed order: what a cache keys a shared page on.
+
+    Read from the WSGI environ as Werkzeug reads a request's path and arguments, so the layer in front
+    of Flask and Flask itself always find the same key.
+    """
+    path = "/" + _wsgi_decoding_dance(environ.get("PATH_INFO") or "").lstrip("/")
+    if not environ.get("QUERY_STRING"):
+        return path
+    args = Request(environ).args
+    known = [f"{name}={args[name]}" for name in KNOWN_PARAMETERS if name in args]
+    return path + ("?" + "&".join(known) if known else "")
+
+
+def _wsgi_decoding_dance(text: str) -> str:
+    """A WSGI string (bytes as latin-1) read as UTF-8, bad bytes replaced: what Werkzeug does for `request.path`."""
+    return text.encode("latin1").decode(errors="replace")
 
 
 def has_session(req: Request | None = None) -> bool:
@@ -142,7 +177,7 @@ def mark_shared() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
     if request.method in ("GET", "HEAD") and getattr(view, "shared_page", False):
         cache: PageCache = current_app.extensions["pagecache"]
-        g.page_audience, g.page_slot = "shared", (page_key(request), cache.generation(SiteVersion.current))
+        g.page_audience, g.page_slot = "shared", (page_key(request.environ), cache.generation(SiteVersion.current))
 
 
 def keep(response: Response) -> Response:
@@ -154,10 +189,10 @@ def keep(response: Response) -> Response:
         return response
     body = response.get_data()
     key, generation = g.page_slot
-    entry = Entry(generation, body, response.mimetype, hashlib.blake2b(body, digest_size=12).hexdigest(),
+    entry = Entry(generation, body, response.content_type, hashlib.blake2b(body, digest_size=12).hexdigest(),
                   g.get("page_holds_until"))
     current_app.extensions["pagecache"].put(key, entry)
-    return entry.response(request, "miss")
+    return entry.response()
 
 
 class KeptPages:
@@ -179,12 +214,12 @@ class KeptPages:
     def __call__(self, environ, start_response):
         """Answer a kept, current page; pass anything else on."""
         if environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            req = Request(environ)
-            key = page_key(req)
+            key = page_key(environ)
             # Only an address with a kept page asks for the generation (and so, at most once a second, the database).
-            entry = self.cache.get(key, self.cache.generation(self.read_version)) if key in self.cache.pages else None
-            if entry is not None:
-                return entry.response(req, "hit")(environ, start_response)
+            if key in self.cache.pages:
+                entry = self.cache.get(key, self.cache.generation(self.read_version))
+                if entry is not None:
+                    return entry.answer(environ, start_response)
         return self.inner(environ, start_response)
 
 
