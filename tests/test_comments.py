@@ -475,6 +475,18 @@ def test_fifty_readers_posting_at_once_all_get_stored(app, article):
 
 
 @pytest.mark.parametrize("settings_overrides", [{"COMMENT_RATE_LIMIT": "5 per minute"}])
+def test_old_windows_are_swept_at_most_hourly_by_each_process(frozen_clock, client, article, count_queries):
+    post_comment(client, "bridge-reopens", body="Sweeps, if due.")
+    frozen_clock.shift(timedelta(minutes=59))
+    with count_queries() as statements:
+        post_comment(client, "bridge-reopens", body="Within the hour.")
+    assert not [statement for statement in statements if statement.startswith("DELETE FROM rate_limits")]
+    frozen_clock.shift(timedelta(minutes=1))
+    with count_queries() as statements:
+        post_comment(client, "bridge-reopens", body="An hour on.")
+    assert len([statement for statement in statements if statement.startswith("DELETE FROM rate_limits")]) == 1
+
+
 def test_old_limiter_windows_are_forgotten(frozen_clock, client, article):
     post_comment(client, "bridge-reopens", body="First.")
     frozen_clock.shift(timedelta(days=2))
