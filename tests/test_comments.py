@@ -229,6 +229,12 @@ def test_a_form_whose_session_was_lost_comes_back_with_the_text_and_goes_through
     assert [comment.body_html for comment in stored_comments()][-1] == "<p>Typed for ages.</p>"
 
 
+@pytest.mark.parametrize("slug", ["bridge-reopens%00", "bridge%0Areopens", "no-such-story"])
+def test_a_comment_sent_to_an_address_no_article_has_is_a_404(client, article, slug):
+    response = client.post(f"/articles/{slug}/comments", data={"name": "Ann", "body": "Hello."}, headers=FROM_OWN_PAGE)
+    assert response.status_code == 404 and stored_comments() == []
+
+
 def test_the_address_a_comment_went_to_leads_back_to_the_comments(client, article):
     response = client.get("/articles/bridge-reopens/comments")
     assert response.status_code == 301 and response.headers["Location"] == "/articles/bridge-reopens#comments"
