@@ -149,7 +149,7 @@ def page_key(environ) -> str:
     Read from the WSGI environ as Werkzeug reads a request's path and arguments, so the layer in front
     of Flask and Flask itself always find the same key.
     """
-    path = "/" + _wsgi_decoding_dance(environ.get("PATH_INFO") or "").lstrip("/")
+    path = "/" + wsgi_text(environ.get("PATH_INFO") or "").lstrip("/")
     if not environ.get("QUERY_STRING"):
         return path
     args = Request(environ).args
@@ -157,7 +157,7 @@ def page_key(environ) -> str:
     return path + ("?" + "&".join(known) if known else "")
 
 
-def _wsgi_decoding_dance(text: str) -> str:
+def wsgi_text(text: str) -> str:
     """A WSGI string (bytes as latin-1) read as UTF-8, bad bytes replaced: what Werkzeug does for `request.path`."""
     return text.encode("latin1").decode(errors="replace")
 
