@@ -20,11 +20,11 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from flask import Flask, Response, current_app, g, request
-from werkzeug.http import is_resource_modified
 from werkzeug.wrappers import Request
 
 from content.text import now_utc
 from models import SiteVersion
+from web.conditional import client_has_current_copy
 from web.security import SECURITY_HEADERS
 
 PUBLIC_CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=30"
@@ -80,7 +80,7 @@ class Entry:
     def current_copy_held(self, environ) -> bool:
         """True when the request's If-None-Match names this page: a 304. The ETag alone decides, since a
         page can be rendered twice in one second, which a Last-Modified could not tell apart."""
-        return "HTTP_IF_NONE_MATCH" in environ and not is_resource_modified(environ, etag=self.etag)
+        return client_has_current_copy(self.etag, environ=environ)
 
     def response(self) -> Response:
         """Flask's answer with the page just rendered, as the layer will send it later (or a 304)."""
