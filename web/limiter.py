@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Request, current_app, request
-from sqlalchemy import case, delete, literal, select
+from sqlalchemy import bindparam, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from content.text import now_utc
@@ -24,25 +25,30 @@ class Verdict:
     retry_after: int = 0
 
 
-def _upsert(key: str, period: int):
-    """One atomic statement: start a window at the first hit, count hits in it, restart it when over."""
-    now = now_utc()
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+@functools.cache
+def _upsert(dialect_name: str):
+    """One atomic statement: start a window at the first hit, count hits in it, restart it when over.
+
+    Built once per database with bound values (key, now, cutoff), so each hit reuses its compiled form.
+    """
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     table = RateLimit.__table__
-    expired = table.c.window_start <= now - timedelta(seconds=period)
-    statement = dialect.insert(table).values(key=key, window_start=now, hits=1)
+    now = bindparam("now", type_=UTCDateTime())
+    expired = table.c.window_start <= bindparam("cutoff", type_=UTCDateTime())
+    statement = dialect.insert(table).values(key=bindparam("key"), window_start=now, hits=1)
     return statement.on_conflict_do_update(
         index_elements=[table.c.key],
-        set_={
-            "hits": case((expired, 1), else_=table.c.hits + 1),
-            "window_start": case((expired, literal(now, UTCDateTime())), else_=table.c.window_start),
-        },
+        set_={"hits": case((expired, 1), else_=table.c.hits + 1), "window_start": case((expired, now),
+                                                                                      else_=table.c.window_start)},
     ).returning(table.c.hits, table.c.window_start)
 
 
 def _count(key: str, period: int) -> tuple[int, datetime]:
     """Hits so far in key's window (this one included) and when the window began."""
-    hits, window_start = db.session.execute(_upsert(key, period)).one()
+    now = now_utc()
+    statement = _upsert(db.session.get_bind().dialect.name)
+    hits, window_start = db.session.execute(statement, {"key": key, "now": now,
+                                                        "cutoff": now - timedelta(seconds=period)}).one()
     return hits, window_start
 
 
