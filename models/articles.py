@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, and_, func, select, union_all, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload, undefer
+from sqlalchemy.orm import Mapped, joinedload, load_only, mapped_column, relationship, selectinload, undefer
 
 from content.text import excerpt as make_excerpt
 from content.text import markdown_text, now_utc, render_markdown
@@ -182,6 +182,8 @@ class Article(db.Model):
         if page:
             query = query.options(joinedload(cls.category), selectinload(cls.tags), with_bylines(),
                                   joinedload(cls.lead_picture))
+        else:
+            query = query.options(load_only(cls.id, cls.slug, cls.status))  # its body is read only if drawn
         return db.session.execute(query).scalar_one_or_none()
 
     @classmethod
