@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, and_, func, select, union_all, update
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    func,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, joinedload, load_only, mapped_column, relationship, selectinload, undefer
 
@@ -178,13 +193,7 @@ class Article(db.Model):
     def published_by_slug(cls, slug: str, page: bool = True) -> Article | None:
         """A published article, or None; with what its page shows loaded at once, unless `page` is False
         (a comment sent to it needs its id; its page, drawn again only for a form sent back, loads the rest as read)."""
-        query = select(cls).where(cls.slug == slug, cls.is_published())
-        if page:
-            query = query.options(joinedload(cls.category), selectinload(cls.tags), with_bylines(),
-                                  joinedload(cls.lead_picture))
-        else:
-            query = query.options(load_only(cls.id, cls.slug, cls.status))  # its body is read only if drawn
-        return db.session.execute(query).scalar_one_or_none()
+        return db.session.execute(by_slug_statement(page), {"slug": slug, "now": now_utc()}).scalar_one_or_none()
 
     @classmethod
     def at_address(cls, slug: str) -> Article | None:
@@ -345,3 +354,13 @@ class SlugRedirect(db.Model):
         return db.session.execute(query).scalar_one_or_none()
 
 
+
+
+@functools.cache
+def by_slug_statement(page: bool):
+    """Article.published_by_slug's query, built once with bound values: every article page and comment asks it."""
+    query = select(Article).where(Article.slug == bindparam("slug"), Article.published_by(bindparam("now")))
+    if page:
+        return query.options(joinedload(Article.category), selectinload(Article.tags), with_bylines(),
+                             joinedload(Article.lead_picture))
+    return query.options(load_only(Article.id, Article.slug, Article.status))  # its body is read only if drawn
