@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from functools import partial
 from urllib.parse import urljoin
 
@@ -193,19 +194,34 @@ def _comment_link_attributes(attrs: dict, new: bool = False) -> dict:
     return attrs
 
 
-_article_cleaner = bleach.Cleaner(
+class PerThread:
+    """A bleach Cleaner for each thread: a Cleaner's parser keeps state while it cleans, so threads
+    (a threaded server, fifty readers posting at once) must not share one. Each is built once per thread."""
+
+    def __init__(self, **options) -> None:
+        self.options, self.local = options, threading.local()
+
+    def clean(self, text: str) -> str:
+        """This thread's Cleaner's answer."""
+        cleaner = getattr(self.local, "cleaner", None)
+        if cleaner is None:
+            cleaner = self.local.cleaner = bleach.Cleaner(**self.options)
+        return cleaner.clean(text)
+
+
+_article_cleaner = PerThread(
     tags=ARTICLE_TAGS, attributes=ARTICLE_ATTRIBUTES, protocols=LINK_PROTOCOLS, strip=True,
     filters=[partial(_UrlFilter, on_site=True)],
 )
 _COMMENT_FILTERS = [
     _SynonymFilter, partial(LinkifyFilter, callbacks=[_comment_link_attributes], parse_email=False), _UrlFilter,
 ]
-_comment_cleaner = bleach.Cleaner(
+_comment_cleaner = PerThread(
     tags=COMMENT_TAGS | COMMENT_TAG_SYNONYMS.keys(), attributes=COMMENT_ATTRIBUTES, protocols=LINK_PROTOCOLS,
     strip=True, filters=[*_COMMENT_FILTERS, _ParagraphFilter],
 )
 # For HTML stored by an earlier version: the same rules, its paragraphs already laid out.
-_stored_comment_cleaner = bleach.Cleaner(
+_stored_comment_cleaner = PerThread(
     tags=COMMENT_TAGS | COMMENT_TAG_SYNONYMS.keys(), attributes=COMMENT_ATTRIBUTES, protocols=LINK_PROTOCOLS,
     strip=True, filters=_COMMENT_FILTERS,
 )
@@ -266,7 +282,11 @@ def _drop_empty_paragraphs(cleaned: str) -> str:
     return re.sub(r"<p>(\s|<br>)*</p>", "", cleaned).strip()
 
 
+# Not bleach.clean(), which builds a Cleaner (and its parser) on every call.
+_text_cleaner = PerThread(tags=set(), strip=True)
+
+
 def visible_text(fragment: str) -> str:
     """The text a reader would see in an HTML fragment, for checks such as 'is it empty?'."""
-    text = html.unescape(bleach.clean(fragment, tags=set(), strip=True))
+    text = html.unescape(_text_cleaner.clean(fragment))
     return _INVISIBLE.sub("", text).strip()

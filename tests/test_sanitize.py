@@ -6,6 +6,8 @@ through it would pass with a weaker sanitizer.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from content.sanitize import allowed_url, resanitize_stored_comment, sanitize_article_html, sanitize_comment
@@ -124,3 +126,24 @@ def test_a_control_character_in_a_link_is_refused_by_the_form(client, make_artic
     assert response.status_code == 400
     assert "control characters" in response.get_data(as_text=True)
     assert db.session.execute(db.select(Comment)).first() is None
+
+
+def test_each_thread_cleans_with_its_own_cleaner_and_gets_what_one_thread_gets():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from content import sanitize
+
+    bodies = [f"Line {n}, <b>bold</b> https://example.org/{n} <script>x()</script>\n\nNext {n}" for n in range(300)]
+    alone = [sanitize.sanitize_comment(body) for body in bodies]
+    start = threading.Barrier(8)
+
+    def clean_all(offset: int):
+        start.wait()  # all eight at once
+        return [sanitize.sanitize_comment(body) for body in bodies[offset:] + bodies[:offset]], \
+            id(sanitize._comment_cleaner.local.cleaner)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(clean_all, range(0, 300, 38)))
+    for offset, (cleaned, _) in zip(range(0, 300, 38), answers, strict=True):
+        assert cleaned == alone[offset:] + alone[:offset]
+    assert len({cleaner for _, cleaner in answers}) == 8  # bleach's Cleaner is not thread-safe: none is shared
