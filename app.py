@@ -10,7 +10,7 @@ from models import db
 from newsroom import accounts, articles, guard, labels, people, pictures, signin
 from readers import comments, feeds, me, pages, previews, reads
 from services import pipeline
-from web import errors, pagecache, security, sessions, templating
+from web import errors, pagecache, security, sessions, templating, urls
 from web.settings import SettingsError, load_settings
 
 MIGRATIONS_DIRECTORY = "migrations"
@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     except SettingsError as error:
         # One clear line, not a traceback, for a setting that cannot work.
         raise SystemExit(f"Error: {error}") from None
+    urls.init_app(app)  # before any route is added: the routes' text parts
     db.init_app(app)
     # What follows every change (listing times, the search index, the site version): services/pipeline.py.
     pipeline.init_app(app)

@@ -10,7 +10,6 @@ from flask_wtf.csrf import CSRFError
 
 from content.sanitize import sanitize_comment, visible_text
 from models import Article, Comment, CommentStatus, db
-from readers.addresses import never_a_slug
 from readers.article_page import OWN_COMMENTS, render_article
 from readers.forms import RESEND_MESSAGE, CommentForm
 from web import limiter
@@ -92,8 +91,6 @@ def comments_address(slug: str):
 @bp.post("/articles/<slug>/comments")
 def post_comment(slug: str):
     """Store a reader's comment, or show the form again with what they typed and why not."""
-    if never_a_slug(slug):
-        abort(404)
     article = Article.published_by_slug(slug, page=False) or abort(404)
     form = judged_form()
     valid = form.validate_on_submit()  # the form's own token check is skipped when the verdict is ok

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import Flask, current_app, url_for
+from werkzeug.routing import UnicodeConverter
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -27,3 +28,20 @@ def absolute_urls(endpoint: str, argument: str, values: list[str]) -> list[str]:
     prefix, suffix = absolute_url(endpoint, **{argument: _PLACEHOLDER}).split(_PLACEHOLDER)
     converter = current_app.url_map.converters["default"](current_app.url_map)
     return [prefix + converter.to_url(value) + suffix for value in values]
+
+
+class PathText(UnicodeConverter):
+    """A route's text part (a slug, a file name): any character but a slash or a control character.
+
+    No address of the site holds a control character, and PostgreSQL refuses a NUL in any text it is
+    sent: such an address matches no route and is a 404 before any view or query.
+    """
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - Werkzeug's own name for it
+        super().__init__(map, *args, **kwargs)
+        self.regex = r"[^/\x00-\x1f\x7f-\x9f]+"  # UnicodeConverter sets its own in __init__
+
+
+def init_app(app: Flask) -> None:
+    """Every `<name>` in a route is PathText: set before any route is added."""
+    app.url_map.converters["default"] = app.url_map.converters["string"] = PathText
