@@ -23,6 +23,26 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+class AtMostEvery:
+    """Work done at most once per interval by this process, by the one clock: due at first, when the
+    interval has passed, when the clock went back past the last time (a test moving it), or when forgotten."""
+
+    def __init__(self, interval: timedelta) -> None:
+        self.interval, self.last = interval, None
+
+    def due(self) -> bool:
+        """True when the work should run now; the time is then noted as its last run."""
+        now = now_utc()
+        if self.last is not None and self.last <= now < self.last + self.interval:
+            return False
+        self.last = now
+        return True
+
+    def forget(self) -> None:
+        """Make the work due at the next ask."""
+        self.last = None
+
+
 def token_digest(token: str) -> str:
     """How a secret token is stored: hashed, so a copy of the database opens nothing."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -12,7 +12,7 @@ from flask import Request, current_app, request
 from sqlalchemy import bindparam, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from content.text import now_utc
+from content.text import AtMostEvery, now_utc
 from models import RateLimit, UTCDateTime, db
 from web.settings import Rule
 
@@ -104,24 +104,8 @@ def requester_key() -> str:
     return address_key(client_address(request, current_app.config["TRUSTED_PROXY_NETWORKS"]))
 
 
-class Sweeps:
-    """When this process last dropped old windows: a DELETE costs a comment more than all its other statements."""
-
-    INTERVAL = timedelta(hours=1)
-
-    def __init__(self) -> None:
-        self.last: datetime | None = None
-
-    def due(self) -> bool:
-        """True at the first sweep, an hour after the last, or when the clock went back past it."""
-        now = now_utc()
-        if self.last is not None and self.last <= now < self.last + self.INTERVAL:
-            return False
-        self.last = now
-        return True
-
-
-SWEEPS = Sweeps()
+# Old windows are dropped at most hourly per process: the DELETE cost a comment more than all its other statements.
+SWEEPS = AtMostEvery(timedelta(hours=1))
 
 
 def forget_expired(older_than: timedelta = timedelta(days=1)) -> None:

@@ -22,7 +22,7 @@ from functools import cached_property
 from flask import Flask, Response, current_app, g, request
 from werkzeug.wrappers import Request
 
-from content.text import now_utc
+from content.text import AtMostEvery, now_utc
 from models import SiteVersion
 from web.conditional import client_has_current_copy
 from web.security import SECURITY_HEADERS
@@ -108,20 +108,19 @@ class PageCache:
         self.lock = threading.Lock()
         self.version: int | None = None
         self.next_publication: datetime | None = None
-        self.checked_at: datetime | None = None
+        self.checks = AtMostEvery(VERSION_CHECK_INTERVAL)
 
     def generation(self, read_version: VersionReader) -> Generation:
         """The current generation; reads the database at most once a second, or when a scheduled article is due."""
-        now = now_utc()
-        due = self.next_publication is not None and now >= self.next_publication
-        if self.checked_at is None or due or not (self.checked_at <= now < self.checked_at + VERSION_CHECK_INTERVAL):
+        if self.next_publication is not None and now_utc() >= self.next_publication:
+            self.checks.forget()
+        if self.checks.due():
             self.version, self.next_publication = read_version()
-            self.checked_at = now
         return Generation(self.version, self.next_publication)
 
     def reread_version(self) -> None:
         """Read the site version afresh at the next page: this process just committed a change (the write pipeline)."""
-        self.checked_at = None
+        self.checks.forget()
 
     def get(self, key: str, generation: Generation) -> Entry | None:
         """The kept page for this key if it was rendered in this generation."""
