@@ -354,8 +354,6 @@ class SlugRedirect(db.Model):
         return db.session.execute(query).scalar_one_or_none()
 
 
-
-
 @functools.cache
 def by_slug_statement(page: bool):
     """Article.published_by_slug's query, built once with bound values: every article page and comment asks it."""

@@ -102,7 +102,7 @@ def newsroom_context() -> dict:
     everyone's, asks nobody's account (its bar comes by /me).
     """
     context = {"newsroom_page": request.blueprint in newsroom_blueprints(current_app), "may_edit": may_edit,
-               "a_role": a_role, "can": can, "Role": Role}
+               "a_role": a_role}
     return context if rendering_shared() else context | bar_context()
 
 
