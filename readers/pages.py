@@ -37,7 +37,8 @@ from readers.forms import COMMENT_FORM_MAX_AGE, CommentForm
 from readers.reads import READS_PATH, answer_count
 from services import search
 from services.media import served_file
-from web.pagecache import has_session, shared_page
+from web.pagecache import shared_page
+from web.sessions import has_session
 from web.templating import page_holds_until, set_nav_section
 
 bp = Blueprint("reader", __name__)

@@ -18,8 +18,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Request, Response
 
 from models import MAX_ID, count_read, published_reads
-from web.pagecache import has_session
 from web.security import SECURITY_HEADERS
+from web.sessions import has_session
 from web.templating import plural
 
 # The reads cookie is sent to the counting address only, so it never reaches a page or a cache.

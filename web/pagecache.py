@@ -161,11 +161,6 @@ def wsgi_text(text: str) -> str:
     return text.encode("latin1").decode(errors="replace")
 
 
-def has_session(req: Request | None = None) -> bool:
-    """True when the request (this one by default) carries the session cookie: a commenter or an editor."""
-    return current_app.config["SESSION_COOKIE_NAME"] in (req or request).cookies
-
-
 def rendering_shared() -> bool:
     """True while a page is rendered for every reader: it must carry nothing of this reader's."""
     return g.get("page_audience") == "shared"

@@ -8,13 +8,19 @@ its own, and readers without one make no such request.
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.wrappers import Request
 
 from web.pagecache import rendering_shared
 
 # Readable by the page's script; it holds nothing but "1".
 MARKER_COOKIE = "me"
+
+
+def has_session(req: Request | None = None) -> bool:
+    """True when the request (this one by default) carries the session cookie: a commenter or an editor."""
+    return current_app.config["SESSION_COOKIE_NAME"] in (req or request).cookies
 
 
 class SessionsOffSharedPages(SecureCookieSessionInterface):
