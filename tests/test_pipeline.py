@@ -19,20 +19,13 @@ def found(client, words: str) -> list[str]:
     return [hit.article.title for hit in search.search(search.read_query(words)).hits]
 
 
-def test_a_save_runs_listing_times_then_search_then_site_version(app, make_article):
+def test_a_save_runs_listing_times_then_search_then_site_version(app, make_article, count_queries):
     article = make_article("Harbour dues rise", tags=("harbour",))
     seen = []
-    statements = []
-
-    def remember(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement.lower())
-
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
+    with count_queries() as recorded:
         article.title = "Harbour dues rise again"
         db.session.commit()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
+    statements = [statement.lower() for statement in recorded]
     for step, marker in (("listing times", "update article_tags set listed_at"),
                          ("search", "search_"), ("site version", "update site_version")):
         positions = [number for number, statement in enumerate(statements) if marker in statement]
@@ -114,23 +107,16 @@ def test_retagged_articles_said_in_bulk_are_indexed_with_their_new_tag_names(cli
     assert found(client, "coastguard") == ["Lifeboat launch"] and found(client, "rescue") == []
 
 
-def test_the_pipeline_runs_once_per_flush_however_many_apps_were_made(app, make_article):
+def test_the_pipeline_runs_once_per_flush_however_many_apps_were_made(app, make_article, count_queries):
     from app import create_app
     from tests.conftest import settings_for_tests
 
     create_app(settings_for_tests(app.instance_path, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"]))
     article = make_article("Pier reopens", tags=("pier",))
-    statements = []
-
-    def remember(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement.lower())
-
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
+    with count_queries() as recorded:
         article.title = "Pier reopens at last"
         db.session.commit()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
+    statements = [statement.lower() for statement in recorded]
     assert sum("update article_tags set listed_at" in statement for statement in statements) == 1
     assert sum("update site_version" in statement for statement in statements) == 1
     for name, handler in pipeline.HANDLERS:
