@@ -116,3 +116,13 @@ def test_the_marker_cookie_comes_and_goes_with_the_session(app, article):
     marker = browser.get_cookie("me")
     assert answer.status_code == 200 and marker is not None and marker.value == "1" and not marker.http_only
     assert browser.get_cookie("session").http_only
+
+
+def test_signing_in_sets_the_marker_and_after_signing_out_the_first_me_clears_it(app, admin_client, article):
+    assert admin_client.get_cookie("me").value == "1"  # set with the session at sign-in
+    assert "bar" in admin_client.get(f"/me?article={article.id}").get_json()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', admin_client.get("/admin/").get_data(as_text=True))[1]
+    admin_client.post("/admin/logout", data={"csrf_token": token}, follow_redirects=True)
+    # The sign-in page keeps a session (its form's token), so the marker may stay until /me finds nothing.
+    answer = admin_client.get(f"/me?article={article.id}")
+    assert answer.get_json() == {} and admin_client.get_cookie("me") is None
