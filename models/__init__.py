@@ -1,6 +1,6 @@
 """The database: `db`, the models, and the named queries each page needs.
 
-base (db, Base, column types, SQLite tuning) → people, articles → comments, labels, pictures, readcount,
+base (db, Base, column types, SQLite tuning), lean → people, articles → comments, labels, pictures, readcount,
 site → listings. Each module imports only those before it. `import models` gives what callers use.
 """
 
@@ -17,6 +17,7 @@ from models.base import MAX_ID, READ_COUNT, Base, UTCDateTime, Wide, db
 from models.changes import BulkChanges, changed_in_bulk, take_bulk_changes
 from models.comments import Comment, CommentStatus
 from models.labels import Category, CategoryRedirect, FormerSlug, Label, Tag, TagRedirect
+from models.lean import Lean, write_turn
 from models.listings import (
     MAX_PAGE,
     BadCursor,
@@ -55,10 +56,10 @@ __all__ = [
     "FORMER_STAFF", "LINKED_HASH", "MAX_ID", "MAX_PAGE", "MEDIA_ENDINGS", "MEDIA_NAME", "MEDIA_PATH",
     "PICTURE_HASH_LENGTH", "PICTURE_PREVIEW_WIDTH", "PICTURE_WIDTHS", "PREVIEW_ENDING", "READ_COUNT", "AdminSession", "Article",
     "ArticleStatus", "Authorship", "BadCursor", "Base", "BulkChanges", "Category", "CategoryRedirect", "Comment",
-    "CommentStatus", "FormerSlug", "Invitation", "KeptForm", "Label", "Listing", "Page", "Picture", "RateLimit",
+    "CommentStatus", "FormerSlug", "Invitation", "KeptForm", "Label", "Lean", "Listing", "Page", "Picture", "RateLimit",
     "Role", "SiteVersion", "SlugRedirect", "Tag", "TagRedirect", "UTCDateTime", "User", "Wide", "article_tags",
     "by_author", "changed_in_bulk", "copy_listing_times", "count_read", "db", "decode_cursor", "encode_cursor",
     "feed_articles", "in_category", "media_address", "media_name", "published_article_count",
-    "published_article_stamps", "published_page", "published_reads", "published_since", "take_bulk_changes",
+    "published_article_stamps", "published_page", "published_reads", "published_since", "take_bulk_changes", "write_turn",
     "webp_ending", "with_bylines", "with_tag",
 ]

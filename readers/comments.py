@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, redirect, request, session, url
 from flask_wtf.csrf import CSRFError
 
 from content.sanitize import sanitize_comment, visible_text
-from models import Article, Comment, CommentStatus, db
+from models import Article, Comment, CommentStatus, db, write_turn
 from readers.article_page import OWN_COMMENTS, render_article
 from readers.forms import RESEND_MESSAGE, CommentForm
 from web import limiter
@@ -106,14 +106,11 @@ def post_comment(slug: str):
     if not visible_text(body_html):
         form.body.errors.append("Your comment is empty once markup is removed. Please write some text.")
         return refuse(article, form, 400)
-    address = limiter.requester_key()
-    verdict = limiter.hit(f"comment:{address}", current_app.config["COMMENT_RATE_RULES"])
-    if not verdict.allowed:
-        return refuse(article, form, 429, wait_message(verdict.retry_after), {"Retry-After": str(verdict.retry_after)})
-    if not limiter.hit(duplicate_key(article, address, form.body.data), (DUPLICATE_WINDOW,)).allowed:
-        db.session.commit()
+    comment = limit_and_store(article, form, body_html)
+    if isinstance(comment, limiter.Verdict):
+        return refuse(article, form, 429, wait_message(comment.retry_after), {"Retry-After": str(comment.retry_after)})
+    if comment is None:  # the same text again, within the window: the first is what counts
         return redirect(url_for("reader.article", slug=slug, _anchor="comments"))
-    comment = store_comment(article, form.name.data, body_html)
     if comment.status == CommentStatus.PENDING:
         return held(article)
     return redirect(url_for("reader.article", slug=slug, _anchor=f"comment-{comment.id}"))
@@ -127,6 +124,22 @@ def held(article: Article):
     """
     page = render_article(article, CommentForm(formdata=None, meta={"csrf": False}))
     return page, 200, {"Cache-Control": PRIVATE_CACHE_CONTROL}
+
+
+def limit_and_store(article: Article, form: CommentForm, body_html: str) -> Comment | limiter.Verdict | None:
+    """Count the sender's limits and store the comment, all committed: the comment, the refusing verdict,
+    or None for a repeat of a comment just sent.
+
+    These writes take their turn at SQLite's one write lock together (`write_turn`), so a second app
+    server's comment waits for the lock to be free instead of sleeping in SQLite's own retries.
+    """
+    with write_turn(db.engine):
+        address = limiter.requester_key()
+        verdict = limiter.hit(f"comment:{address}", current_app.config["COMMENT_RATE_RULES"])
+        if verdict.allowed and limiter.hit(duplicate_key(article, address, form.body.data), (DUPLICATE_WINDOW,)).allowed:
+            return store_comment(article, form.name.data, body_html)
+        db.session.commit()  # keep the limiter's count of this try
+        return None if verdict.allowed else verdict
 
 
 def store_comment(article: Article, name: str, body_html: str) -> Comment:

@@ -127,10 +127,11 @@ def article(slug: str):
 
 def count_answer(article_id: int, pixel: bool) -> Response:
     """The count for a request that ReadCounter passed on (a session, a HEAD), or a 404 for anything unpublished."""
-    response = answer_count(request, article_id, pixel, signed_in=has_session() and current_user.is_authenticated)
-    if response is None:
+    answer = answer_count(current_app.config, request.environ, request.cookies, article_id, pixel,
+                          signed_in=has_session() and current_user.is_authenticated)
+    if answer is None:
         abort(404)
-    return response
+    return Response(answer.body, headers=answer.headers)
 
 
 @bp.get(f"{READS_PATH}<int(max={MAX_ID}):article_id>")

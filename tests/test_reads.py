@@ -26,7 +26,7 @@ def counts(app):
 
     def judge(method: str = "GET", **headers) -> bool:
         with app.test_request_context(method=method, headers=headers):
-            return should_count_read(request)
+            return should_count_read(request.environ)
 
     return judge
 
@@ -171,9 +171,9 @@ def test_a_forged_reads_cookie_counts_as_none(client, make_article):
 def test_the_cookie_remembers_a_bounded_number_of_reads(app, client, make_article):
     first = make_article("First read")
     earlier = [make_article(f"Later {number}").id for number in range(READS_REMEMBERED)]
-    client.set_cookie("reads", reads_serializer().dumps(earlier), path="/reads/")
+    client.set_cookie("reads", reads_serializer(app.config["SECRET_KEY"]).dumps(earlier), path="/reads/")
     client.get(f"/reads/{first.id}")
-    remembered = reads_serializer().loads(client.get_cookie("reads", path="/reads/").value)
+    remembered = reads_serializer(app.config["SECRET_KEY"]).loads(client.get_cookie("reads", path="/reads/").value)
     assert len(remembered) == READS_REMEMBERED and remembered[-1] == first.id and earlier[0] not in remembered
     assert len(client.get_cookie("reads", path="/reads/").value) < 2000
 

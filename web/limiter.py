@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from content.text import AtMostEvery, now_utc
-from models import RateLimit, UTCDateTime, db
+from models import Lean, RateLimit, UTCDateTime, db
 from web.settings import Rule
 
 
@@ -29,26 +29,27 @@ class Verdict:
 def _upsert(dialect_name: str):
     """One atomic statement: start a window at the first hit, count hits in it, restart it when over.
 
-    Built once per database with bound values (key, now, cutoff), so each hit reuses its compiled form.
+    Built once per database with bound values (key, now, cutoff) and compiled once (`Lean`): SQLAlchemy
+    would compile an ON CONFLICT statement again at every hit.
     """
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     table = RateLimit.__table__
     now = bindparam("now", type_=UTCDateTime())
     expired = table.c.window_start <= bindparam("cutoff", type_=UTCDateTime())
     statement = dialect.insert(table).values(key=bindparam("key"), window_start=now, hits=1)
-    return statement.on_conflict_do_update(
+    return Lean(statement.on_conflict_do_update(
         index_elements=[table.c.key],
         set_={"hits": case((expired, 1), else_=table.c.hits + 1), "window_start": case((expired, now),
                                                                                       else_=table.c.window_start)},
-    ).returning(table.c.hits, table.c.window_start)
+    ).returning(table.c.hits, table.c.window_start))
 
 
 def _count(key: str, period: int) -> tuple[int, datetime]:
     """Hits so far in key's window (this one included) and when the window began."""
     now = now_utc()
-    statement = _upsert(db.session.get_bind().dialect.name)
-    hits, window_start = db.session.execute(statement, {"key": key, "now": now,
-                                                        "cutoff": now - timedelta(seconds=period)}).one()
+    connection = db.session.connection()
+    hits, window_start = _upsert(connection.dialect.name).first_row(
+        connection, key=key, now=now, cutoff=now - timedelta(seconds=period))
     return hits, window_start
 
 
