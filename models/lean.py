@@ -66,16 +66,17 @@ class Lean:
         """The first column of the first row the statement returns (None for no row), in its own transaction."""
         compiled = self.for_dialect(engine.dialect)
         parameters = compiled.parameters(values)
-        with WRITER_TURNS.turn(engine) if self.writes else nullcontext():
-            connection = engine.raw_connection()
-            try:
-                cursor = connection.cursor()
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            with WRITER_TURNS.turn(engine) if self.writes else nullcontext():  # only while it writes
                 cursor.execute(compiled.sql, parameters)
-                row = compiled.row(cursor.fetchone())
+                raw = cursor.fetchone()
                 connection.commit()
-                return None if row is None else row[0]
-            finally:
-                connection.close()
+            row = compiled.row(raw)
+            return None if row is None else row[0]
+        finally:
+            connection.close()
 
     def first_row(self, connection, **values) -> tuple | None:
         """The first row the statement returns, run in the transaction of `connection` (a SQLAlchemy Connection)."""
