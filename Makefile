@@ -4,12 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test test-pg db screenshots lint bench bench-smoke clean
+.PHONY: run site demo test test-pg screenshots lint bench bench-smoke clean
 
-run: $(VENV)/.runtime db
+# Try it: a brand-new site gets the demo once (remembered in the database; `flask --app app remove-demo` removes it).
+run: $(VENV)/.runtime
+	$(FLASK) init-db
+	$(FLASK) demo --first-run
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-db: $(VENV)/.runtime
+# A real site: the database without the demo, which `make run` then never loads.
+site: $(VENV)/.runtime
+	$(FLASK) init-db --without-demo
+
+# The demo, asked for: into a site without articles.
+demo: $(VENV)/.runtime
 	$(FLASK) init-db
 	$(FLASK) demo
 

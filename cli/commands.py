@@ -8,33 +8,54 @@ from datetime import timedelta
 import click
 from flask import Flask
 from flask.cli import with_appcontext
-from flask_migrate import upgrade
 
-from cli import demo, generate, importer
+from cli import demo, generate, importer, migrations
 from models import Article, db
 from newsroom import accounts
 from services import media, search
+from web.templating import plural
 
 
 @click.command("init-db")
+@click.option("--without-demo", is_flag=True, help="This site starts clean: `make run` will never load the demo.")
 @with_appcontext
-def init_db_command() -> None:
+def init_db_command(without_demo: bool) -> None:
     """Create the database schema, or upgrade it to the newest revision; index articles the search lacks."""
-    upgrade()
+    applied = migrations.upgrade_to_head()
+    for number, step in enumerate(applied, start=1):
+        click.echo(f"Upgraded ({number} of {len(applied)}): {step}")
     if search.missing_count():
         rebuild_search_index()
+    if without_demo:
+        demo.decline_demo()
     click.echo("Database is up to date.")
 
 
 @click.command("demo")
+@click.option("--first-run", is_flag=True, help="Only on a brand-new site, and only once (what `make run` does).")
 @with_appcontext
-def demo_command() -> None:
-    """Load the demo articles and comments (running it again adds nothing twice)."""
-    added = demo.load_demo()
-    if added is None:
-        click.echo("The site already has articles; the demo content is only loaded into an empty site.")
-    else:
-        click.echo(f"Added {added} demo articles.")
+def demo_command(first_run: bool) -> None:
+    """Load the demo articles, reporters and comments into a site without articles."""
+    added = demo.load_demo(first_run=first_run)
+    if added is not None:
+        click.echo(f"Added {added} demo articles. `flask --app app remove-demo` removes them and all that came with them.")
+    elif not first_run:
+        click.echo("The site already has articles; the demo is only loaded into a site without any.")
+
+
+@click.command("remove-demo")
+@with_appcontext
+def remove_demo_command() -> None:
+    """Remove every article, comment, reporter, tag and category the demo added; nothing a person made."""
+    removed = demo.remove_demo()
+    if removed is None:
+        click.echo("The site holds no demo content; nothing was changed.")
+        return
+    click.echo(f"Removed {plural(removed.articles, 'demo article')}, {plural(removed.comments, 'comment')}, "
+               f"{plural(removed.people, 'demo reporter')}, {plural(removed.tags, 'tag')} and "
+               f"{plural(removed.categories, 'category', 'categories')}.")
+    for name in removed.kept_people:
+        click.echo(f"Kept {name}: an article the demo did not add names them in its byline.")
 
 
 @click.command("import-text")
@@ -73,11 +94,18 @@ def run_account_change(change, name: str, password_stdin: bool, done: str) -> No
 
 @click.command("create-admin")
 @click.argument("name")
+@click.option("--display-name", help="The name bylines and the author page show (the sign-in name stays private).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
-def create_admin_command(name: str, password_stdin: bool) -> None:
-    """Create an admin account (the password is asked twice, or read from standard input)."""
-    run_account_change(accounts.create_admin, name, password_stdin, f"Created the admin account {name!r}.")
+def create_admin_command(name: str, display_name: str | None, password_stdin: bool) -> None:
+    """Create an admin account: a private sign-in NAME, a public display name, and a password asked twice."""
+    if display_name is None:
+        if password_stdin:
+            click.echo("Error: give --display-name with --password-stdin: standard input holds the password.", err=True)
+            sys.exit(1)
+        display_name = click.prompt("Display name, as bylines show it")
+    run_account_change(lambda username, password: accounts.create_admin(username, password, display_name),
+                       name, password_stdin, f"Created the admin account {name!r}, signing as {display_name!r}.")
 
 
 @click.command("set-password")
@@ -131,6 +159,6 @@ def generate_command(articles: int, comments: int, seed: int) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands with `flask --app app`."""
-    for command in (init_db_command, demo_command, import_text_command, create_admin_command, set_password_command,
+    for command in (init_db_command, demo_command, remove_demo_command, import_text_command, create_admin_command, set_password_command,
                     media_gc_command, reindex_command, generate_command):
         app.cli.add_command(command)

@@ -81,8 +81,15 @@ class User(UserMixin, db.Model):
 
     @classmethod
     def former_target(cls, slug: str) -> str | None:
-        """Author pages keep no former slugs."""
-        return None
+        """The author page's slug now, for a slug it had before its author was renamed."""
+        query = select(cls.slug).join(AuthorRedirect, AuthorRedirect.user_id == cls.id).where(AuthorRedirect.old_slug == slug)
+        return db.session.execute(query).scalar_one_or_none()
+
+    def move_address(self, slug: str) -> None:
+        """Give the author page a new slug, its old one answering 301 to it (and freed, if it was a former one)."""
+        db.session.execute(delete(AuthorRedirect).where(AuthorRedirect.old_slug.in_([slug, self.slug])))
+        db.session.add(AuthorRedirect(old_slug=self.slug, user_id=self.id))
+        self.slug = slug
 
     @classmethod
     def by_display_name(cls, name: str) -> User | None:
@@ -126,6 +133,18 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         """Flask-Login's question: a deactivated account is signed in nowhere."""
         return bool(self.active)
+
+
+class AuthorRedirect(db.Model):
+    """A slug an author page had before its author was renamed: old links answer 301 to the page now."""
+
+    __tablename__ = "author_redirects"
+
+    old_slug: Mapped[str] = mapped_column(String(User.SLUG_MAX), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+    def __repr__(self) -> str:
+        return f"<AuthorRedirect {self.old_slug}>"
 
 
 class Invitation(db.Model):

@@ -1,12 +1,14 @@
-"""Site-wide rows: the version every cached page depends on, and the limiter's counts.
+"""Site-wide rows: the version every cached page depends on, the limiter's counts, facts about the site.
 
-Neither belongs to one side: the site version moves with any change readers could see (the write
-pipeline moves it, the page cache reads it), and the limiter's windows count comments and sign-ins alike.
+None belongs to one side: the site version moves with any change readers could see (the write
+pipeline moves it, the page cache reads it), the limiter's windows count comments and sign-ins alike,
+and what the demo added is for the command line alone.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import Integer, String, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -51,6 +53,41 @@ class SiteVersion(db.Model):
     def move(cls, session: Session) -> None:
         """Add one inside the session's transaction, so the new number commits with the change."""
         session.connection().execute(MOVE_VERSION)
+
+
+class SiteFact(db.Model):
+    """One named fact about this site that outlives its content: that the demo was once offered, and when."""
+
+    __tablename__ = "site_facts"
+    DEMO_OFFERED: ClassVar[str] = "demo offered"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+    def __repr__(self) -> str:
+        return f"<SiteFact {self.name}={self.value}>"
+
+    @classmethod
+    def get(cls, name: str) -> str | None:
+        """The fact's value, None if it was never set."""
+        return db.session.execute(select(cls.value).where(cls.name == name)).scalar_one_or_none()
+
+    @classmethod
+    def set(cls, name: str, value: str) -> None:
+        """Set the fact (not committed)."""
+        db.session.merge(cls(name=name, value=value))
+
+
+class DemoRow(db.Model):
+    """A row the demo added (an article, a reporter, a tag, a category), so it can be removed and nothing else."""
+
+    __tablename__ = "demo_rows"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+    def __repr__(self) -> str:
+        return f"<DemoRow {self.kind} {self.row_id}>"
 
 
 # Built once: every change readers see runs it.

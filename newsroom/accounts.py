@@ -46,7 +46,7 @@ def password_problem(password: str) -> str | None:
 def create_account(username: str, password: str, role: str, display_name: str | None = None) -> User:
     """Add an account (not committed); AccountError for a taken name or a weak password.
 
-    The display name defaults to the sign-in name, as `create-admin` gives no other.
+    Without a display name the sign-in name stands in; `create-admin` and invitations always ask for one.
     """
     username = username.strip()
     display_name = " ".join((display_name or username).split())
@@ -64,9 +64,9 @@ def create_account(username: str, password: str, role: str, display_name: str | 
     return user
 
 
-def create_admin(username: str, password: str) -> User:
+def create_admin(username: str, password: str, display_name: str | None = None) -> User:
     """Add an admin account; AccountError for a taken name or a weak password."""
-    user = create_account(username, password, Role.ADMIN)
+    user = create_account(username, password, Role.ADMIN, display_name)
     db.session.commit()
     return user
 
@@ -90,8 +90,8 @@ def update_profile(user: User, display_name: str, bio: str) -> None:
     display_name = " ".join(display_name.split())
     if problem := display_name_problem(display_name, user.id):
         raise AccountError(problem)
-    if display_name != user.display_name:
-        user.slug = author_slug(display_name, user.id)
+    if display_name != user.display_name and (slug := author_slug(display_name, user.id)) != user.slug:
+        user.move_address(slug)
     user.display_name, user.bio = display_name, bio
     db.session.commit()
 

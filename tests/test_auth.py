@@ -16,16 +16,17 @@ from tests.test_reader import text_of
 
 
 def test_create_admin_reads_the_password_from_stdin_and_stores_only_a_salted_hash(runner):
-    result = runner.invoke(args=["create-admin", "editor", "--password-stdin"], input=ADMIN_PASSWORD + "\n")
-    assert result.exit_code == 0 and "Created the admin account 'editor'." in result.output
+    result = runner.invoke(args=["create-admin", "editor", "--display-name", "Eda Stone", "--password-stdin"],
+                           input=ADMIN_PASSWORD + "\n")
+    assert result.exit_code == 0 and "Created the admin account 'editor', signing as 'Eda Stone'." in result.output
     user = User.by_username("editor")
     assert user.password_hash.startswith("scrypt:") and ADMIN_PASSWORD not in user.password_hash
 
 
 def test_create_admin_asks_twice_and_refuses_a_mismatch(runner):
-    result = runner.invoke(args=["create-admin", "editor"], input=f"{ADMIN_PASSWORD}\n{ADMIN_PASSWORD}\n")
-    assert result.exit_code == 0 and User.by_username("editor") is not None
-    mismatch = runner.invoke(args=["create-admin", "other"], input=f"{ADMIN_PASSWORD}\nsomething else\n")
+    result = runner.invoke(args=["create-admin", "editor"], input=f"Eda Stone\n{ADMIN_PASSWORD}\n{ADMIN_PASSWORD}\n")
+    assert result.exit_code == 0 and User.by_username("editor").display_name == "Eda Stone"
+    mismatch = runner.invoke(args=["create-admin", "other"], input=f"Oli Other\n{ADMIN_PASSWORD}\nsomething else\n")
     assert mismatch.exit_code != 0 and User.by_username("other") is None
 
 
@@ -35,7 +36,8 @@ def test_create_admin_asks_twice_and_refuses_a_mismatch(runner):
 ])
 def test_create_admin_refuses_short_passwords_and_taken_names(runner, make_admin, name, password, message):
     make_admin("taken")
-    result = runner.invoke(args=["create-admin", name, "--password-stdin"], input=password + "\n")
+    result = runner.invoke(args=["create-admin", name, "--display-name", "Some Body", "--password-stdin"],
+                           input=password + "\n")
     assert result.exit_code == 1 and message in result.output
     assert db.session.execute(db.select(db.func.count(User.id))).scalar_one() == 1
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
@@ -38,7 +39,12 @@ def test_init_db_upgrades_an_empty_database_to_the_models_and_is_idempotent(tmp_
     first = runner.invoke(args=["init-db"])
     second = runner.invoke(args=["init-db"])
     assert first.exit_code == second.exit_code == 0
-    assert "Database is up to date." in second.output
+    assert second.output == "Database is up to date.\n"
+    # Each step on a line of its own, numbered in the order it ran, never by revision ids written out of order.
+    steps = first.output.splitlines()
+    assert steps[0] == f"Upgraded (1 of {len(steps) - 1}): Initial schema: categories, tags, articles, comments, users"
+    assert [re.match(r"Upgraded \((\d+) of", step)[1] for step in steps[:-1]] == [str(n) for n in range(1, len(steps))]
+    assert steps[-1] == "Database is up to date." and "INFO" not in first.output and "->" not in first.output
     with app.app_context(), db.engine.connect() as connection:
         # The search index is filled by the application, outside the models (search.include_object).
         context = MigrationContext.configure(connection, opts={"include_object": search.include_object})
@@ -129,7 +135,7 @@ def test_demo_loads_a_dozen_articles_with_comments_once(app, runner, client, mak
     first = runner.invoke(args=["demo"])
     second = runner.invoke(args=["demo"])
     assert "Added 12 demo articles." in first.output
-    assert "The site already has articles; the demo content is only loaded into an empty site." in second.output
+    assert "The site already has articles; the demo is only loaded into a site without any." in second.output
     articles = db.session.execute(db.select(Article)).scalars().all()
     assert len(articles) == 12
     assert len({article.category_id for article in articles}) >= 3

@@ -80,7 +80,8 @@ def test_a_next_with_a_line_break_goes_to_the_admin_home(app, make_admin):
 
 
 def test_create_admin_refuses_names_longer_than_the_column(runner):
-    result = runner.invoke(args=["create-admin", "n" * 81, "--password-stdin"], input=ADMIN_PASSWORD + "\n")
+    result = runner.invoke(args=["create-admin", "n" * 81, "--display-name", "N", "--password-stdin"],
+                           input=ADMIN_PASSWORD + "\n")
     assert result.exit_code == 1 and "A name needs 1 to 80 characters." in result.output
 
 

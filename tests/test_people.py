@@ -184,11 +184,12 @@ def test_the_last_active_admin_can_be_neither_demoted_nor_deactivated(admin_clie
     assert admin_client.get("/admin/people").status_code == 403
 
 
-def test_create_admin_still_creates_an_admin(runner):
-    result = runner.invoke(args=["create-admin", "chief", "--password-stdin"], input=ADMIN_PASSWORD + "\n")
+def test_create_admin_creates_an_admin_who_signs_with_a_public_name(runner):
+    result = runner.invoke(args=["create-admin", "chief", "--display-name", "Chief Editor", "--password-stdin"],
+                           input=ADMIN_PASSWORD + "\n")
     assert result.exit_code == 0, result.output
     chief = User.by_username("chief")
-    assert (chief.role, chief.display_name, chief.slug) == (Role.ADMIN, "chief", "chief")
+    assert (chief.role, chief.display_name, chief.slug) == (Role.ADMIN, "Chief Editor", "chief-editor")
 
 
 # --- Writers: their drafts, review, and no publishing ---------------------------------------------------------
