@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -103,11 +104,20 @@ def give_the_newest_article_a_lead_picture() -> None:
 @pytest.fixture(scope="session")
 def live_server(live_app):
     """The app served over HTTP on a free loopback port, for the browser."""
-    server = make_server("127.0.0.1", 0, closing_responses(live_app), threaded=True)
+    with serving(live_app) as address:
+        yield address
+
+
+@contextmanager
+def serving(app):
+    """Serve the app on a free loopback port for as long as the block runs; its address."""
+    server = make_server("127.0.0.1", 0, closing_responses(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
 
 
 @pytest.fixture(scope="session")
