@@ -10,7 +10,7 @@ from models import db
 from newsroom import accounts, articles, guard, labels, people, pictures, signin
 from readers import comments, feeds, me, pages, previews, reads
 from services import pipeline
-from web import errors, pagecache, security, sessions, templating, urls
+from web import errors, health, pagecache, security, sessions, templating, urls
 from web.settings import SettingsError, load_settings
 
 MIGRATIONS_DIRECTORY = "migrations"
@@ -50,7 +50,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(people.bp)
     app.context_processor(guard.newsroom_context)
     commands.init_app(app)
-    # In front of Flask: kept pages, and before them the read counter, the most frequent request.
+    # In front of Flask: kept pages, the health check, and before them the read counter, the most frequent request.
     pagecache.answer_before_flask(app)
+    health.init_app(app)
     reads.init_app(app)
     return app
