@@ -34,7 +34,17 @@ from models.listings import (
     published_since,
     with_tag,
 )
-from models.people import FORMER_STAFF, AdminSession, AuthorRedirect, Invitation, KeptForm, Role, User
+from models.people import (
+    FORMER_STAFF,
+    AdminSession,
+    AuthorRedirect,
+    Invitation,
+    KeptForm,
+    OneTimeLink,
+    PasswordLink,
+    Role,
+    User,
+)
 from models.pictures import (
     LINKED_HASH,
     MEDIA_ENDINGS,
@@ -56,7 +66,8 @@ __all__ = [
     "FORMER_STAFF", "LINKED_HASH", "MAX_ID", "MAX_PAGE", "MEDIA_ENDINGS", "MEDIA_NAME", "MEDIA_PATH",
     "PICTURE_HASH_LENGTH", "PICTURE_PREVIEW_WIDTH", "PICTURE_WIDTHS", "PREVIEW_ENDING", "READ_COUNT", "AdminSession", "Article", "AuthorRedirect",
     "ArticleStatus", "Authorship", "BadCursor", "Base", "BulkChanges", "Category", "CategoryRedirect", "Comment",
-    "CommentStatus", "DemoRow", "FormerSlug", "Invitation", "KeptForm", "Label", "Lean", "Listing", "Page", "Picture", "RateLimit",
+    "CommentStatus", "DemoRow", "FormerSlug", "Invitation", "KeptForm", "Label", "Lean", "Listing", "OneTimeLink", "Page",
+    "PasswordLink", "Picture", "RateLimit",
     "Role", "SiteFact", "SiteVersion", "SlugRedirect", "Tag", "TagRedirect", "UTCDateTime", "User", "Wide", "article_tags",
     "by_author", "changed_in_bulk", "copy_listing_times", "count_read", "db", "decode_cursor", "encode_cursor",
     "feed_articles", "in_category", "media_address", "media_name", "published_article_count",

@@ -1,16 +1,17 @@
-"""The newsroom's people: accounts and their roles, invitations, signed-in browsers and forms kept for them."""
+"""The newsroom's people: accounts and their roles, invitations and password links, signed-in browsers and forms kept for them."""
 
 from __future__ import annotations
 
 import enum
-from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+import secrets
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, String, delete, func, or_, select, true
+from sqlalchemy import JSON, Boolean, ForeignKey, String, and_, delete, func, or_, select, true, update
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
-from content.text import now_utc
+from content.text import now_utc, token_digest
 from models.base import UTCDateTime, db
 
 if TYPE_CHECKING:  # built on this module, named in its annotations only
@@ -147,18 +148,54 @@ class AuthorRedirect(db.Model):
         return f"<AuthorRedirect {self.old_slug}>"
 
 
-class Invitation(db.Model):
-    """A one-time link that lets someone create an account with a role; only the token's hash is stored."""
+class OneTimeLink:
+    """What invitations and password links share: a token stored only as its hash, 48 hours of life, one use."""
 
-    __tablename__ = "invitations"
+    LIFETIME: ClassVar[timedelta] = timedelta(hours=48)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(16))
-    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @classmethod
+    def issue(cls, **fields) -> str:
+        """Add a new link (not committed) and return its raw token, which is never stored."""
+        token = secrets.token_urlsafe(32)
+        db.session.add(cls(token_hash=token_digest(token), expires_at=now_utc() + cls.LIFETIME, **fields))
+        return token
+
+    @classmethod
+    def is_open(cls):
+        """The condition of a link that still works: neither used nor expired."""
+        return and_(cls.used_at.is_(None), cls.expires_at > now_utc())
+
+    @classmethod
+    def open_by_token(cls, token: str) -> Self | None:
+        """The link this raw token opens, unless it was used, withdrawn or has expired."""
+        query = select(cls).where(cls.token_hash == token_digest(token), cls.is_open())
+        return db.session.execute(query).scalar_one_or_none()
+
+    @classmethod
+    def withdraw(cls, link_id: int) -> bool:
+        """Delete the open link with this id; False when there was none (used, expired or withdrawn already)."""
+        return db.session.execute(delete(cls).where(cls.id == link_id, cls.is_open())).rowcount == 1
+
+    @classmethod
+    def spend(cls, link_id: int) -> bool:
+        """Mark the open link with this id used; False when another request used it first."""
+        query = update(cls).where(cls.id == link_id, cls.is_open()).values(used_at=now_utc())
+        return db.session.execute(query).rowcount == 1
+
+
+class Invitation(OneTimeLink, db.Model):
+    """A one-time link that lets someone create an account with a role."""
+
+    __tablename__ = "invitations"
+
+    role: Mapped[str] = mapped_column(String(16))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
@@ -167,17 +204,37 @@ class Invitation(db.Model):
         return f"<Invitation {self.id} as {self.role}>"
 
     @classmethod
-    def open_by_token_hash(cls, token_hash: str) -> Invitation | None:
-        """The invitation with this token hash, unless it was used or has expired."""
-        query = select(cls).where(cls.token_hash == token_hash, cls.used_at.is_(None), cls.expires_at > now_utc())
-        return db.session.execute(query).scalar_one_or_none()
-
-    @classmethod
     def open_ones(cls) -> list[Invitation]:
         """Invitations not yet used or expired, the newest first, for the people page."""
-        query = (select(cls).options(joinedload(cls.invited_by)).where(cls.used_at.is_(None), cls.expires_at > now_utc())
+        query = (select(cls).options(joinedload(cls.invited_by)).where(cls.is_open())
                  .order_by(cls.created_at.desc(), cls.id.desc()))
         return list(db.session.execute(query).scalars())
+
+
+class PasswordLink(OneTimeLink, db.Model):
+    """A one-time link an admin makes so one account can set a new password without the old one."""
+
+    __tablename__ = "password_links"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    made_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    made_by: Mapped[User | None] = relationship(foreign_keys=[made_by_id])
+
+    def __repr__(self) -> str:
+        return f"<PasswordLink {self.id} for {self.user_id}>"
+
+    @classmethod
+    def open_ones(cls) -> list[PasswordLink]:
+        """Password links not yet used or expired, the newest first, with whom they are for and who made them."""
+        query = (select(cls).options(joinedload(cls.user), joinedload(cls.made_by)).where(cls.is_open())
+                 .order_by(cls.created_at.desc(), cls.id.desc()))
+        return list(db.session.execute(query).scalars())
+
+    @classmethod
+    def withdraw_all_of(cls, user_id: int) -> None:
+        """Withdraw every open link of an account: its password was set, or it was closed."""
+        db.session.execute(delete(cls).where(cls.user_id == user_id, cls.is_open()))
 
 
 class AdminSession(db.Model):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import generate_password_hash
 
 from content.text import now_utc, slugify, token_digest, unique_slug
-from models import AdminSession, Role, User, db
+from models import AdminSession, PasswordLink, Role, User, db
 from newsroom import keptforms
 from newsroom.forms import PASSWORD_MIN_LENGTH
 from web import limiter
@@ -97,17 +97,26 @@ def update_profile(user: User, display_name: str, bio: str) -> None:
 
 
 def set_password(username: str, password: str) -> User:
-    """Change a password, end every session of the account and lift its sign-in lock."""
+    """Change a password, end every session of the account, lift its sign-in lock, withdraw its password links.
+
+    However the password changes (`set-password`, one's own account page, a password link), it comes here.
+    """
     user = User.by_username(username)
     if user is None:
         raise AccountError(f"There is no account named {username!r}.")
     if problem := password_problem(password):
         raise AccountError(problem)
     user.password_hash = generate_password_hash(password)
-    db.session.execute(delete(AdminSession).where(AdminSession.user_id == user.id))
+    end_every_session(user)
+    PasswordLink.withdraw_all_of(user.id)
     limiter.forget(name_key(username))
     db.session.commit()
     return user
+
+
+def end_every_session(user: User) -> None:
+    """Delete every session row of the account (not committed): each browser signed in to it is signed out."""
+    db.session.execute(delete(AdminSession).where(AdminSession.user_id == user.id))
 
 
 def address_key(address: str) -> str:

@@ -35,6 +35,14 @@ EDITOR_STAMP_MAX_AGE = timedelta(days=7)
 EDITOR_STAMP_PURPOSE = "article-form-editor"
 
 
+def new_password_field(label: str) -> PasswordField:
+    """A field for choosing a password, with the rules every way of choosing one shares."""
+    return PasswordField(label, validators=[
+        DataRequired("Please choose a password."),
+        Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH,
+               message=f"The password must have at least {PASSWORD_MIN_LENGTH} characters.")])
+
+
 class SignInForm(SiteForm):
     """The admin's name and password."""
 
@@ -46,11 +54,7 @@ class AccountForm(SiteForm):
     """An admin changing their own password."""
 
     current_password = PasswordField("Current password", validators=[DataRequired("Please give your current password.")])
-    new_password = PasswordField("New password", validators=[
-        DataRequired("Please choose a new password."),
-        Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH,
-               message=f"The password must have at least {PASSWORD_MIN_LENGTH} characters."),
-    ])
+    new_password = new_password_field("New password")
     confirm_password = PasswordField("New password again", validators=[
         EqualTo("new_password", message="The two new passwords differ."),
     ])
@@ -92,11 +96,16 @@ class JoinForm(SiteForm):
     username = StringField("Sign-in name", filters=[tidy], validators=[
         plain_text, DataRequired("Please choose a name to sign in with."),
         Length(max=User.USERNAME_MAX, message=f"Please keep the sign-in name to {User.USERNAME_MAX} characters.")])
-    password = PasswordField("Password", validators=[
-        DataRequired("Please choose a password."),
-        Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH,
-               message=f"The password must have at least {PASSWORD_MIN_LENGTH} characters.")])
+    password = new_password_field("Password")
     confirm_password = PasswordField("Password again", validators=[
+        EqualTo("password", message="The two passwords differ.")])
+
+
+class NewPasswordForm(SiteForm):
+    """A new password chosen through a password link."""
+
+    password = new_password_field("New password")
+    confirm_password = PasswordField("New password again", validators=[
         EqualTo("password", message="The two passwords differ.")])
 
 

@@ -21,6 +21,8 @@ from web.pagecache import rendering_shared
 
 SESSION_ENDED = "Your session ended, so nothing was changed. Sign in and try again."
 FORM_AGED = "This form had been open too long to be accepted, so nothing was changed. Please try again."
+# The newsroom's forms sent by people who have no session: signing in, and the pages one-time links open.
+NO_SESSION_FORMS = frozenset({"auth.login", "people.join_by_invitation", "people.choose_password"})
 # Set on a blueprint by guard_newsroom: the mark that makes it one of the newsroom's.
 NEWSROOM_MARK = "is_newsroom"
 
@@ -68,8 +70,8 @@ def ended_session_answer() -> Response:
 
 def csrf_failed_in_newsroom(error: CSRFError):
     """A form this site issued whose token or session aged: told so, nothing changed; a forged one: the 400 page."""
-    # Sign-in and joining have no session to have ended: their aged forms get the plain 400 page.
-    if request.endpoint not in ("auth.login", "people.join_by_invitation") and csrf_verdict() is Verdict.STALE:
+    # Sign-in and the pages one-time links open have no session to have ended: their aged forms get the plain 400 page.
+    if request.endpoint not in NO_SESSION_FORMS and csrf_verdict() is Verdict.STALE:
         return ended_session_answer()
     return csrf_failed(error)
 

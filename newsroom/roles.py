@@ -18,6 +18,7 @@ ROUTE_ROLES: dict[str, str] = {
     "auth.login": ANYONE,
     "auth.logout": ANYONE,
     "people.join_by_invitation": ANYONE,
+    "people.choose_password": ANYONE,
     "auth.account": Role.WRITER,
     "admin.articles": Role.WRITER,
     "admin.new_article": Role.WRITER,
@@ -40,6 +41,10 @@ ROUTE_ROLES: dict[str, str] = {
     "people.invite_someone": Role.ADMIN,
     "people.change_role_of": Role.ADMIN,
     "people.deactivate_account": Role.ADMIN,
+    "people.reactivate_account": Role.ADMIN,
+    "people.make_password_link_for": Role.ADMIN,
+    "people.withdraw_invitation": Role.ADMIN,
+    "people.withdraw_password_link": Role.ADMIN,
 }
 RANKS = {Role.WRITER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
 

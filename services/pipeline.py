@@ -24,7 +24,8 @@ from models import Article, BulkChanges, Comment, CommentStatus, SiteVersion, co
 from services import search
 
 # Tables no reader's page shows; a change to any other table moves the site version, a new table's too.
-UNSEEN_TABLES = frozenset({"rate_limits", "site_version", "admin_sessions", "invitations", "kept_forms"})
+UNSEEN_TABLES = frozenset({"rate_limits", "site_version", "admin_sessions", "invitations", "password_links",
+                           "kept_forms"})
 PAGE_TABLES = frozenset(db.metadata.tables) - UNSEEN_TABLES
 # Session.info key: this transaction moved the site version, so its commit makes pages stale here at once.
 PAGES_CHANGED = "pages_changed"

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from models import AdminSession, Article, ArticleStatus, Comment, User, db
+from newsroom.guard import NO_SESSION_FORMS
 from readers.article_page import OWN_COMMENTS
 from tests.conftest import ADMIN_PASSWORD, BROWSER_AGENT, csrf_token_of, sign_in
 from tests.test_reader import text_of
@@ -227,9 +228,9 @@ def test_an_admin_reading_the_site_is_not_a_read(admin_client, make_article):
 
 
 def admin_rules(app):
-    """Every /admin URL rule but sign-in and joining by invitation, with sample values for its arguments."""
-    public = ("auth.login", "people.join_by_invitation")
-    rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/admin") and rule.endpoint not in public]
+    """Every /admin URL rule but sign-in and the pages one-time links open, with sample values for its arguments."""
+    rules = [rule for rule in app.url_map.iter_rules()
+             if rule.rule.startswith("/admin") and rule.endpoint not in NO_SESSION_FORMS]
     assert len(rules) >= 8
     return [(rule, re.sub(r"<[^>]+>", "1", rule.rule)) for rule in rules]
 

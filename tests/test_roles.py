@@ -57,7 +57,7 @@ def newsroom(app, make_article, make_comment, make_person):
 def sample_path(rule, newsroom) -> str:
     """The rule's URL with the sample article, the first category and tag, and the other account filled in."""
     values = {"article_id": newsroom["article"].id, "item_id": 1, "user_id": newsroom["target"].id,
-              "token": "not-an-invitation"}
+              "token": "not-a-link", "invitation_id": 1, "link_id": 1}
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m[1]]), rule.rule)
 
 
