@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from sqlalchemy import create_engine, func, inspect, literal, select, table
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
@@ -65,7 +65,17 @@ class SiteCopy:
 
     def copy_rows(self, progress: Callable[[int], None] = lambda done: None) -> dict[str, int]:
         """Make the schema, copy every table and move the sequences, in one transaction; the counts copied."""
+        try:
+            return self._copy_in_one_transaction(progress)
+        except DBAPIError as error:
+            # The target's transaction was rolled back: say why in one line, and that nothing is left there.
+            first_line = str(error.orig).strip().splitlines()[0]
+            raise CopyRefused(f"copying failed, and nothing was kept in {where(self.url)}: {first_line}") from None
+
+    def _copy_in_one_transaction(self, progress: Callable[[int], None]) -> dict[str, int]:
+        """The copy itself, reading the site as one snapshot while it may go on serving."""
         with self.engine.begin() as target, db.engine.connect() as source:
+            read_as_one_snapshot(source)
             upgrade_to_head(target)
             for model_table in db.metadata.sorted_tables:
                 # Only the rows the migrations wrote can be here (the target was checked empty).
@@ -122,6 +132,18 @@ def refuse_unless_empty(engine: Engine) -> None:
     if holding:
         raise CopyRefused(f"the database {where(engine.url)} is not empty: {', '.join(holding)} hold rows; "
                           "copy-site only copies into an empty database, and changed nothing")
+
+
+def read_as_one_snapshot(source: Connection) -> None:
+    """Read every table as of one moment, so a comment written mid-copy cannot outrun its article.
+
+    SQLite (in WAL mode) gives a read transaction a snapshot and goes on taking writes; the driver starts
+    no transaction for reads by itself. PostgreSQL gives one through REPEATABLE READ.
+    """
+    if source.dialect.name == "sqlite":
+        source.exec_driver_sql("BEGIN")
+    else:
+        source.execution_options(isolation_level="REPEATABLE READ")
 
 
 def upgrade_to_head(target: Connection) -> None:

@@ -140,3 +140,30 @@ def test_an_unreachable_target_is_one_line_without_its_password(runner):
     result = runner.invoke(args=["copy-site", "--to", f"postgres://news:secret@127.0.0.1:{port}/news"])
     assert result.exit_code == 1
     assert result.output.splitlines() == [f"Error: cannot open the database news on 127.0.0.1:{port}: Connection refused"]
+
+
+def test_what_the_site_writes_during_the_copy_waits_for_the_next_one(app, make_article, postgresql_database,
+                                                                     database_url):
+    from cli.copysite import SiteCopy
+
+    make_article("Before the copy", category="Politics")
+    here = row_counts()
+    writer = create_engine(database_url, poolclass=NullPool)
+    written = []
+
+    def write_while_copying(done: int) -> None:
+        """After the first batch (the categories), a new category and an article in it, committed elsewhere."""
+        if not written:
+            with writer.begin() as connection:
+                category = connection.execute(text("INSERT INTO categories (name, slug, position) "
+                                                   "VALUES ('Late', 'late', 99) RETURNING id")).scalar_one()
+                connection.execute(Article.__table__.insert().values(
+                    slug="late", title="Late", summary="", excerpt="", body_source="x", body_html="<p>x</p>",
+                    category_id=category, status=ArticleStatus.PUBLISHED, created_at=now_utc(),
+                    published_at=now_utc(), reads=0))
+            written.append(done)
+
+    copied = SiteCopy.prepare(postgresql_database).copy_rows(write_while_copying)
+
+    assert written and copied == here == row_counts(postgresql_database)
+    assert row_counts()["articles"] == here["articles"] + 1  # the site kept it, for the next copy
