@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from tests import postgresql
 from tests.conftest import settings_for_tests
-from web.settings import with_installed_driver
+from web.settings import give_up_connecting_in_time, with_installed_driver
 
 # The real PostgreSQL server's fixtures, on a SQLite run as on a PostgreSQL one.
 postgresql_server = postgresql.postgresql_server
@@ -48,6 +48,17 @@ def closed_port() -> int:
 def test_every_way_of_writing_a_postgresql_url_uses_psycopg_3(scheme):
     url = with_installed_driver(f"{scheme}://news:pw@db.example.org:5432/news")
     assert url == "postgresql+psycopg://news:pw@db.example.org:5432/news"
+
+
+@pytest.mark.parametrize(("url", "connect_args"), [
+    ("postgresql://news:pw@10.255.255.1/news", {"connect_timeout": 10}),
+    ("postgresql://news:pw@10.255.255.1/news?connect_timeout=3", None),
+    ("sqlite:////srv/news/news.sqlite3", None),
+])
+def test_a_postgresql_host_that_never_answers_is_given_up_on(url, connect_args):
+    config = {"SQLALCHEMY_DATABASE_URI": url}
+    give_up_connecting_in_time(config)
+    assert config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args") == connect_args
 
 
 def test_a_sqlite_url_is_left_as_it_is():

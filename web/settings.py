@@ -23,6 +23,7 @@ LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 # The names providers hand out (postgres:// by Heroku's habit) all mean the one driver installed: psycopg 3.
 POSTGRESQL_SCHEMES = ("postgres", "postgresql")
 POSTGRESQL_DRIVER = "postgresql+psycopg"
+CONNECT_TIMEOUT = 10  # seconds
 URL_PASSWORD = re.compile(r":[^:@/\s]*@")
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
@@ -172,6 +173,7 @@ def check_settings(config: dict) -> None:
     except ArgumentError:
         shown = hide_password(str(config["SQLALCHEMY_DATABASE_URI"]))
         raise SettingsError(f"DATABASE_URL={shown!r} is not a database URL") from None
+    give_up_connecting_in_time(config)
     if config["COMMENT_MODERATION"] not in MODERATION_MODES:
         raise SettingsError(
             f"COMMENT_MODERATION={config['COMMENT_MODERATION']!r} must be one of {', '.join(MODERATION_MODES)}"
@@ -194,6 +196,15 @@ def with_installed_driver(url: str) -> str:
     if parsed.drivername in POSTGRESQL_SCHEMES:
         return parsed.set(drivername=POSTGRESQL_DRIVER).render_as_string(hide_password=False)
     return url
+
+
+def give_up_connecting_in_time(config: dict) -> None:
+    """On PostgreSQL, a connection attempt gives up after CONNECT_TIMEOUT seconds unless the URL says otherwise."""
+    url = make_url(config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        # libpq waits for ever on a host that drops packets: start-up would hang instead of saying why.
+        options = config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {}).setdefault("connect_timeout", CONNECT_TIMEOUT)
 
 
 def hide_password(text: str) -> str:
