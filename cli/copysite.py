@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from alembic import command
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from flask import current_app
 from sqlalchemy import create_engine, func, inspect, literal, select, table
 from sqlalchemy.engine import URL, Connection, Engine, make_url
@@ -67,9 +68,9 @@ class SiteCopy:
         """Make the schema, copy every table and move the sequences, in one transaction; the counts copied."""
         try:
             return self._copy_in_one_transaction(progress)
-        except DBAPIError as error:
+        except (DBAPIError, CommandError) as error:
             # The target's transaction was rolled back: say why in one line, and that nothing is left there.
-            first_line = str(error.orig).strip().splitlines()[0]
+            first_line = str(getattr(error, "orig", error)).strip().splitlines()[0]
             raise CopyRefused(f"copying failed, and nothing was kept in {where(self.url)}: {first_line}") from None
 
     def _copy_in_one_transaction(self, progress: Callable[[int], None]) -> dict[str, int]:

@@ -167,3 +167,20 @@ def test_what_the_site_writes_during_the_copy_waits_for_the_next_one(app, make_a
 
     assert written and copied == here == row_counts(postgresql_database)
     assert row_counts()["articles"] == here["articles"] + 1  # the site kept it, for the next copy
+
+
+def test_a_target_marked_with_an_unknown_revision_is_one_line_and_left_as_it_was(app, runner, postgresql_database):
+    engine = create_engine(postgresql_database, poolclass=NullPool)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)"))
+        connection.execute(text("INSERT INTO alembic_version VALUES ('elsewhere')"))
+
+    result = runner.invoke(args=["copy-site", "--to", postgresql_database])
+
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: copying failed, and nothing was kept in {make_url(postgresql_database).database} on 127.0.0.1:"
+        f"{make_url(postgresql_database).port}: Can't locate revision identified by 'elsewhere'")
+    with engine.connect() as connection:
+        tables = connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars()
+        assert list(tables) == ["alembic_version"]
