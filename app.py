@@ -7,6 +7,7 @@ from flask_migrate import Migrate
 
 from cli import commands
 from models import db
+from models.reachable import DatabaseUnreachable, open_database
 from newsroom import accounts, articles, guard, labels, people, pictures, signin
 from readers import comments, feeds, me, pages, previews, reads
 from services import pipeline
@@ -27,7 +28,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         # One clear line, not a traceback, for a setting that cannot work.
         raise SystemExit(f"Error: {error}") from None
     urls.init_app(app)  # before any route is added: the routes' text parts
-    db.init_app(app)
+    try:
+        open_database(app)
+    except DatabaseUnreachable as error:
+        raise SystemExit(f"Error: {error}") from None
     # What follows every change (listing times, the search index, the site version): services/pipeline.py.
     pipeline.init_app(app)
     Migrate(app, db, directory=str(app.root_path + "/" + MIGRATIONS_DIRECTORY), render_as_batch=True)

@@ -6,11 +6,12 @@ import sys
 from datetime import timedelta
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from cli import demo, generate, importer, migrations
+from cli import copysite, demo, generate, importer, migrations
 from models import Article, db
+from models.reachable import DatabaseUnreachable
 from newsroom import accounts
 from services import media, search
 from web.templating import plural
@@ -157,8 +158,27 @@ def generate_command(articles: int, comments: int, seed: int) -> None:
     click.echo(f"Added {articles} articles and {comments} comments.")
 
 
+@click.command("copy-site")
+@click.option("--to", "target", required=True, metavar="URL",
+              help="An empty PostgreSQL database, such as postgresql://user:password@host/database.")
+@with_appcontext
+def copy_site_command(target: str) -> None:
+    """Copy this site's whole database into an empty PostgreSQL database and rebuild its search index there."""
+    try:
+        copy = copysite.SiteCopy.prepare(target)
+        with click.progressbar(length=copy.total_rows, label="Copying rows") as bar:
+            copied = copy.copy_rows(bar.update)
+    except (copysite.CopyRefused, DatabaseUnreachable) as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    with click.progressbar(length=copied["articles"], label="Indexing articles") as bar:
+        indexed = copy.rebuild_search(bar.update)
+    for line in copysite.report_lines(copy, copied, indexed, current_app.config["MEDIA_ROOT"]):
+        click.echo(line)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with `flask --app app`."""
-    for command in (init_db_command, demo_command, remove_demo_command, import_text_command, create_admin_command, set_password_command,
-                    media_gc_command, reindex_command, generate_command):
+    for command in (init_db_command, demo_command, remove_demo_command, import_text_command, create_admin_command,
+                    set_password_command, media_gc_command, reindex_command, generate_command, copy_site_command):
         app.cli.add_command(command)

@@ -94,17 +94,25 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
-    connectable = get_engine()
+    # `flask copy-site` upgrades another database than the app's: it hands its connection in.
+    given = config.attributes.get('connection')
+    if given is not None:
+        configure_and_run(given, conf_args)
+        return
+    with get_engine().connect() as connection:
+        configure_and_run(connection, conf_args)
 
-    with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
 
-        with context.begin_transaction():
-            context.run_migrations()
+def configure_and_run(connection, conf_args):
+    """Run the migrations on one connection."""
+    context.configure(
+        connection=connection,
+        target_metadata=get_metadata(),
+        **conf_args
+    )
+
+    with context.begin_transaction():
+        context.run_migrations()
 
 
 if context.is_offline_mode():

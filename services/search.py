@@ -315,20 +315,24 @@ def document_of(article: Article, tags: str) -> Document:
 # --- Rebuilding ----------------------------------------------------------------------------------------------
 
 
-def reindex(progress: Callable[[int], None] = lambda done: None) -> int:
-    """Rebuild the whole index from the articles, in one transaction; returns how many were indexed."""
-    connection = db.session.connection()
+def reindex(progress: Callable[[int], None] = lambda done: None, session: Session | None = None) -> int:
+    """Rebuild the whole index from the articles, in one transaction; returns how many were indexed.
+
+    `session` is the app's by default; `flask copy-site` passes one on the database it copied to.
+    """
+    session = session or db.session
+    connection = session.connection()
     index = _engine(connection)
     index.clear(connection)
-    ids = list(db.session.execute(select(Article.id).order_by(Article.id)).scalars())
+    ids = list(session.execute(select(Article.id).order_by(Article.id)).scalars())
     for chunk in chunks(ids):
-        rows = db.session.execute(select(Article.id, Article.title, Article.summary, Article.body_source)
-                                  .where(Article.id.in_(chunk))).all()
+        rows = session.execute(select(Article.id, Article.title, Article.summary, Article.body_source)
+                               .where(Article.id.in_(chunk))).all()
         names = tag_names_of(connection, chunk)
         index.store(connection, [Document(key, title, summary, Article.plain_text_of(source), names[key])
                                  for key, title, summary, source in rows])
         progress(len(chunk))
-    db.session.commit()
+    session.commit()
     return len(ids)
 
 

@@ -20,6 +20,11 @@ from sqlalchemy.exc import ArgumentError
 MODERATION_MODES = ("links", "all", "none")
 # A BCP 47 language tag as feeds and news sitemaps take it: "en", "pt-BR", "zh-Hant".
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+# The names providers hand out (postgres:// by Heroku's habit) all mean the one driver installed: psycopg 3.
+POSTGRESQL_SCHEMES = ("postgres", "postgresql")
+POSTGRESQL_DRIVER = "postgresql+psycopg"
+CONNECT_TIMEOUT = 10  # seconds
+URL_PASSWORD = re.compile(r":[^:@/\s]*@")
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 DEFAULTS = {
@@ -96,7 +101,10 @@ def load_settings(app: Flask, test_config: dict | None) -> None:
         app.config.update(read_environment(os.environ))
     else:
         app.config.update(test_config)
-    app.config.setdefault("SQLALCHEMY_DATABASE_URI", default_database_url(app.instance_path))
+    if "SQLALCHEMY_DATABASE_URI" not in app.config:
+        # The default file lives in the instance folder, which a fresh checkout or a new server may lack.
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = default_database_url(app.instance_path)
     # Several app servers may share one mounted folder; a relative path is read from the instance folder.
     app.config["MEDIA_ROOT"] = os.path.join(app.instance_path, app.config.get("MEDIA_ROOT") or "media")
     check_settings(app.config)
@@ -161,9 +169,11 @@ def check_settings(config: dict) -> None:
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(f"SITE_TIMEZONE={config['SITE_TIMEZONE']!r} is not a known time zone") from None
     try:
-        make_url(config["SQLALCHEMY_DATABASE_URI"])
+        config["SQLALCHEMY_DATABASE_URI"] = with_installed_driver(config["SQLALCHEMY_DATABASE_URI"])
     except ArgumentError:
-        raise SettingsError(f"DATABASE_URL={config['SQLALCHEMY_DATABASE_URI']!r} is not a database URL") from None
+        shown = hide_password(str(config["SQLALCHEMY_DATABASE_URI"]))
+        raise SettingsError(f"DATABASE_URL={shown!r} is not a database URL") from None
+    give_up_connecting_in_time(config)
     if config["COMMENT_MODERATION"] not in MODERATION_MODES:
         raise SettingsError(
             f"COMMENT_MODERATION={config['COMMENT_MODERATION']!r} must be one of {', '.join(MODERATION_MODES)}"
@@ -178,6 +188,28 @@ def check_settings(config: dict) -> None:
         config["TRUSTED_PROXY_NETWORKS"] = parse_trusted_proxies(config["TRUSTED_PROXIES"])
     except ValueError as error:
         raise SettingsError(f"TRUSTED_PROXIES: {error}") from None
+
+
+def with_installed_driver(url: str) -> str:
+    """A PostgreSQL URL as hosting providers write it (postgres://, postgresql://) made to use psycopg 3."""
+    parsed = make_url(url)
+    if parsed.drivername in POSTGRESQL_SCHEMES:
+        return parsed.set(drivername=POSTGRESQL_DRIVER).render_as_string(hide_password=False)
+    return url
+
+
+def give_up_connecting_in_time(config: dict) -> None:
+    """On PostgreSQL, a connection attempt gives up after CONNECT_TIMEOUT seconds unless the URL says otherwise."""
+    url = make_url(config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        # libpq waits for ever on a host that drops packets: start-up would hang instead of saying why.
+        options = config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {}).setdefault("connect_timeout", CONNECT_TIMEOUT)
+
+
+def hide_password(text: str) -> str:
+    """Text with the password of any URL in it replaced by ***, for messages."""
+    return URL_PASSWORD.sub(":***@", text)
 
 
 def check_page_sizes(config: dict) -> None:
