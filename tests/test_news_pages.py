@@ -135,7 +135,8 @@ def test_the_lead_has_its_picture_and_four_stories_beside_it(client, make_articl
     assert front_top(response) == (["Story 0"], ["Story 1", "Story 2", "Story 3", "Story 4"])
     page = text_of(response)
     assert page.index("Story 0 Politics 1 hour ago 0 Reads 0 Comments Standfirst 0.") < page.index(
-        "Story 1 Sport 2 hours ago 0 Reads 0 Comments Standfirst 1.")
+        "Story 1 Sport 2 hours ago 0 Reads 0 Comments")
+    assert "Standfirst 1." not in page  # beside the lead, a story is its headline
     lead = re.search(r'<div class="front-lead">(.*?)</div>\s*<div class="front-beside', response.get_data(as_text=True),
                      re.S)[1]
     # The lead's picture comes first and large, loaded at once: it is the first thing the page shows.

@@ -44,7 +44,9 @@ def test_home_lists_newest_first_with_category_time_reads_comments_and_summary(
     assert article_titles(response) == ["Newer story", "Older story"]
     page = text_of(response)
     assert "Newer story Politics 5 minutes ago 1,234 Reads 1 Comment First paragraph of the body." in page
-    assert "Older story Business 3 days ago 1 Read 0 Comments An older summary." in page
+    # Beside the lead a story is its headline; its summary shows in its section's listing.
+    assert "Older story Business 3 days ago 1 Read 0 Comments" in page and "An older summary." not in page
+    assert "Older story 3 days ago 1 Read 0 Comments An older summary." in text_of(client.get("/categories/business"))
     assert "…" in page  # the long body is cut into an excerpt
 
 
