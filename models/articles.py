@@ -251,15 +251,17 @@ class Article(db.Model):
         self.slug = new_slug
 
     @classmethod
-    def most_read(cls, days: int = 7, limit: int = 5) -> list[Article]:
+    def most_read(cls, days: int = 7, limit: int = 5, leaving_out: int | None = None) -> list[Article]:
         """The most-read articles among those published in the last `days` days, most reads first.
 
         Read backwards along ix_articles_most_read (status, reads, published_at, id): no sort, and rows
         outside the week are skipped in the index, so it stops at the `limit`-th recent one.
+        `leaving_out` names the article the list sits on, which would only point to itself.
         """
         since = now_utc() - timedelta(days=days)
+        others = (Wide(cls.id != leaving_out),) if leaving_out is not None else ()
         query = (select(cls).where(cls.status == ArticleStatus.PUBLISHED, Wide(cls.is_published()),
-                                   Wide(cls.published_at > since))
+                                   Wide(cls.published_at > since), *others)
                  .order_by(cls.reads.desc(), cls.published_at.desc(), cls.id.desc())
                  .limit(limit).options(joinedload(cls.category)))
         return list(db.session.execute(query).scalars())

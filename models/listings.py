@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, type_coerce
+from sqlalchemy import and_, case, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from content.text import now_utc
@@ -77,6 +77,7 @@ class Listing:
     time: Any = None
     ident: Any = None
     via: Any = None  # a table joined to articles that holds the ordering columns
+    bylines: bool = True  # an author's own page says whose articles they are
 
     def key(self) -> tuple:
         """The (time, id) columns of the order: the link table's, or the article's own."""
@@ -96,7 +97,8 @@ def published_page(listing: Listing | None, per_page: int, before: str | None = 
     listing = listing or Listing()
     if after:
         *at, number = decode_cursor(after)
-        rows = _listing(listing, [_newer_than(at, listing)], None, ascending=True, limit=per_page + 1)
+        rows = _listing(listing, [_newer_than(at, listing)], None, ascending=True, limit=per_page + 1,
+                        loads=_page_loads(listing))
         articles = list(reversed(rows[:per_page]))
         newer = _newer_cursor(articles[0], number) if len(rows) > per_page else None
         older = encode_cursor(articles[-1], number + 1 if number else 2) if articles else None
@@ -105,11 +107,17 @@ def published_page(listing: Listing | None, per_page: int, before: str | None = 
     if before:
         *at, number = decode_cursor(before)
     keyset = [_older_than(at, listing)] if at else []
-    rows = _listing(listing, keyset, at[0] if at else None, ascending=False, limit=per_page + 1)
+    rows = _listing(listing, keyset, at[0] if at else None, ascending=False, limit=per_page + 1,
+                    loads=_page_loads(listing))
     articles = rows[:per_page]
     newer = _newer_cursor(articles[0], number) if before and articles else None
     older = encode_cursor(articles[-1], number + 1 if number else 2) if len(rows) > per_page else None
     return Page(articles, newer, older, number)
+
+
+def _page_loads(listing: Listing) -> tuple:
+    """What a listing's page shows of each article: everything, less the bylines where the page is an author's."""
+    return LISTING_LOADS if listing.bylines else UNSIGNED_LISTING_LOADS
 
 
 def _older_than(at: tuple[datetime, int], listing: Listing):
@@ -126,6 +134,7 @@ def _newer_than(at: tuple[datetime, int], listing: Listing):
 
 LISTING_LOADS = (joinedload(Article.category), joinedload(Article.lead_picture), undefer(Article.visible_comment_count),
                  with_bylines())
+UNSIGNED_LISTING_LOADS = LISTING_LOADS[:-1]
 # A feed shows categories and tags, not comment counts: tags come in one more query, never one per entry.
 FEED_LOADS = (joinedload(Article.category), selectinload(Article.tags), with_bylines())
 
@@ -155,7 +164,7 @@ def by_author(user: User) -> Listing:
     """The listing of one author, read along ix_article_authors_listing in its links' own time order."""
     link = Authorship.__table__.c
     return Listing(conditions=(link.user_id == user.id,), time=link.listed_at, ident=link.article_id,
-                   via=Authorship.__table__)
+                   via=Authorship.__table__, bylines=False)
 
 
 def with_tag(tag: Tag) -> Listing:
@@ -199,3 +208,49 @@ def published_since(moment: datetime, limit: int) -> list[tuple[str, str, dateti
         .limit(limit)
     )
     return [tuple(row) for row in db.session.execute(query)]
+
+
+# --- The front page: the top stories and each section's newest, in one query ---------------------------
+
+
+@dataclass
+class FrontPage:
+    """The front page: its top stories (the lead first) as page 1 of the site's listing, then each section's newest.
+
+    `sections` holds (category, its newest articles not among the top stories), in the categories' order,
+    leaving out a category with none left to show.
+    """
+
+    top: Page
+    sections: list[tuple[Category, list[Article]]]
+
+
+def _newest_ids(part: int, conditions: tuple, limit: int):
+    """The ids of the newest `limit` published articles meeting `conditions`, tagged with `part`, read along an index."""
+    return (select(Article.id.label("article_id"), literal(part).label("part"))
+            .where(Article.is_published(), *conditions)
+            .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit).subquery().select())
+
+
+def front_page(categories: list[Category], top: int, per_section: int) -> FrontPage:
+    """The `top` newest published articles and each category's `per_section` newest besides those, in one query.
+
+    Each part is its own bounded read of an index (ix_articles_listing, ix_articles_category_listing), so a
+    section costs what it shows however large the archive. A section reads `top` more than it shows, since
+    the top stories it may hold are not repeated below them.
+    """
+    parts = [_newest_ids(-1, (), top + 1)] + [
+        _newest_ids(category.id, (Article.category_id == category.id,), per_section + top) for category in categories]
+    found = union_all(*parts).subquery()
+    rows = db.session.execute(select(Article, found.c.part).join(found, found.c.article_id == Article.id)
+                              .options(*LISTING_LOADS)).all()
+    newest_first = sorted(rows, key=lambda row: (row.Article.published_at, row.Article.id), reverse=True)
+    leading = [article for article, part in newest_first if part == -1]
+    shown = {article.id for article in leading[:top]}
+    sections = []
+    for category in categories:
+        rest = [article for article, part in newest_first if part == category.id and article.id not in shown]
+        if rest:
+            sections.append((category, rest[:per_section]))
+    older = encode_cursor(leading[top - 1], 2) if len(leading) > top else None
+    return FrontPage(Page(leading[:top], None, older), sections)

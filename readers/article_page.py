@@ -22,4 +22,4 @@ def render_article(article: Article, form: CommentForm, **extra) -> str:
     comments = Comment.shown_on(article.id, own) if article.id else []
     set_nav_section("category", article.category.slug, current="true")
     return render_template("readers/article.html", article=article, comments=comments, form=form,
-                           reads=article.reads, related=article.related(), most_read=Article.most_read(), **extra)
+                           reads=article.reads, related=article.related(), most_read=Article.most_read(leaving_out=article.id), **extra)

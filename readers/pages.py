@@ -27,6 +27,7 @@ from models import (
     Tag,
     User,
     by_author,
+    front_page,
     in_category,
     published_page,
     with_tag,
@@ -39,7 +40,7 @@ from services import search
 from services.media import served_file
 from web.pagecache import shared_page
 from web.sessions import has_session
-from web.templating import page_holds_until, set_nav_section
+from web.templating import menu_categories, page_holds_until, set_nav_section
 
 bp = Blueprint("reader", __name__)
 
@@ -71,8 +72,13 @@ def listing(template: str, section: Listing | None = None, **context):
 @bp.get("/")
 @shared_page
 def home():
-    """The newest published articles."""
-    return listing("readers/home.html", most_read=Article.most_read())
+    """The front page: the lead, the stories beside it and each section's newest; its older pages a plain list."""
+    if request.args.get("before") or request.args.get("after"):
+        return listing("readers/home.html", most_read=Article.most_read())
+    config = current_app.config
+    front = front_page(menu_categories(), config["FRONT_PAGE_TOP_STORIES"], config["FRONT_PAGE_SECTION_STORIES"])
+    return render_template("readers/front.html", page=front.top, sections=front.sections,
+                           most_read=Article.most_read())
 
 
 @bp.get("/categories/<slug>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import re
 from datetime import timedelta
+from html import unescape
 
 from content.text import now_utc
 from models import Article, db
@@ -97,6 +98,149 @@ def test_the_newest_article_leads_the_front_page_only(client, make_article, froz
     assert "Story 00 Politics 1 hour ago 0 Reads 0 Comments Standfirst 0." in text_of(first)
     assert "item lead" not in client.get(link(first, "next")).get_data(as_text=True)
     assert "item lead" not in client.get("/categories/politics").get_data(as_text=True)
+
+
+def front_top(response) -> tuple[list[str], list[str]]:
+    """The front page's lead (a list of one, or none) and the titles of the stories beside it, in order."""
+    html = response.get_data(as_text=True)
+    lead = re.search(r'<div class="front-lead">(.*?)</div>\s*(?:<div class="front-beside|</div>)', html, re.S)
+    beside = re.search(r'<div class="front-beside items">(.*?)\n  </div>', html, re.S)
+    return (article_titles_in(lead[1]) if lead else [], article_titles_in(beside[1]) if beside else [])
+
+
+def article_titles_in(html: str, heading: str = "h2") -> list[str]:
+    """The titles of the listed articles in a piece of a page, in order."""
+    return [unescape(t) for t in re.findall(rf'<{heading} class="item-title"><a [^>]*>(.*?)</a>', html)]
+
+
+def front_sections(response) -> list[tuple[str, str, list[str]]]:
+    """Each section block of the front page: its heading, the heading's link, and its articles' titles."""
+    blocks = re.findall(r'<section class="front-section".*?</section>', response.get_data(as_text=True), re.S)
+    found = []
+    for block in blocks:
+        href, name = re.search(r'<h2 class="section-title"[^>]*><a href="([^"]+)">(.*?)</a></h2>', block).groups()
+        found.append((unescape(name), href, article_titles_in(block, "h3")))
+    return found
+
+
+def test_the_lead_has_its_picture_and_four_stories_beside_it(client, make_article, frozen_clock):
+    from models import Picture
+
+    for number in range(7):
+        make_article(f"Story {number}", category=("Politics", "Sport")[number % 2], age=timedelta(hours=number + 1),
+                     summary=f"Standfirst {number}.")
+    stored("story-0").lead_picture = Picture(hash="ab" * 16, width=1600, height=900, alt="The council chamber")
+    db.session.commit()
+    response = client.get("/")
+    assert front_top(response) == (["Story 0"], ["Story 1", "Story 2", "Story 3", "Story 4"])
+    page = text_of(response)
+    assert page.index("Story 0 Politics 1 hour ago 0 Reads 0 Comments Standfirst 0.") < page.index(
+        "Story 1 Sport 2 hours ago 0 Reads 0 Comments")
+    assert "Standfirst 1." not in page  # beside the lead, a story is its headline
+    lead = re.search(r'<div class="front-lead">(.*?)</div>\s*<div class="front-beside', response.get_data(as_text=True),
+                     re.S)[1]
+    # The lead's picture comes first and large, loaded at once: it is the first thing the page shows.
+    assert re.search(r'<div class="item-picture"><img src="/media/(ab){16}-960.webp"[^>]*fetchpriority="high"', lead)
+    assert 'alt="The council chamber"' in lead and lead.index("<img") < lead.index("Story 0")
+    assert "body class=\"front\"" in response.get_data(as_text=True)
+
+
+def test_two_stories_make_a_lead_and_one_beside_it(client, make_article, frozen_clock):
+    make_article("Newer", age=timedelta(minutes=5))
+    make_article("Older", age=timedelta(hours=2))
+    response = client.get("/")
+    assert front_top(response) == (["Newer"], ["Older"])
+    assert front_sections(response) == [] and link(response, "next") is None
+
+
+def test_sections_follow_the_menu_with_their_newest_three_below_the_top_stories(client, make_article, frozen_clock):
+    from models import Category
+
+    for number in range(4):
+        make_article(f"Top politics {number}", category="Politics", age=timedelta(minutes=number + 1))
+    make_article("Top weather", category="Weather", age=timedelta(minutes=10))  # its only story is at the top
+    for number in range(4):
+        make_article(f"Match {number}", category="Sport", age=timedelta(hours=number + 1))
+    make_article("Gallery opens", category="Arts", age=timedelta(days=2))
+    for number in range(2):
+        make_article(f"Older politics {number}", category="Politics", age=timedelta(days=number + 3))
+    make_article("Merger", category="Business", status="draft")
+    for position, name in enumerate(["Sport", "Weather", "Arts", "Business", "Politics"], start=1):
+        Category.by_slug(name.lower()).position = position
+    db.session.commit()
+    response = client.get("/")
+    assert front_top(response) == (["Top politics 0"], ["Top politics 1", "Top politics 2", "Top politics 3",
+                                                         "Top weather"])
+    assert front_sections(response) == [
+        ("Sport", "/categories/sport", ["Match 0", "Match 1", "Match 2"]),
+        ("Arts", "/categories/arts", ["Gallery opens"]),
+        ("Politics", "/categories/politics", ["Older politics 0", "Older politics 1"]),
+    ]
+    # A section's block says its name once: its stories do not repeat it.
+    block = re.search(r'<section class="front-section".*?</section>', response.get_data(as_text=True), re.S)[0]
+    assert 'class="category"' not in block and "Match 0 1 hour ago 0 Reads" in text_of_html(block)
+
+
+def text_of_html(html: str) -> str:
+    """A piece of a page's visible text, tags stripped and whitespace folded."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def test_the_front_page_costs_the_same_queries_for_two_sections_or_six(client, make_article, frozen_clock,
+                                                                      count_queries):
+    def fill(categories: list[str]) -> None:
+        """Four stories in each of these categories."""
+        for category in categories:
+            for number in range(4):
+                make_article(f"{category} {number}", category=category, age=timedelta(hours=number + 1))
+
+    fill(["Politics", "Sport"])
+    client.get("/tags")  # the page cache reads the site version at most once a second: read it now
+    with count_queries() as few:
+        client.get("/")
+    fill(["Arts", "Business", "Weather", "Schools"])
+    client.get("/tags")
+    with count_queries() as many:
+        response = client.get("/")
+    assert len(front_sections(response)) == 6
+    # The menu's categories, the top stories with every section's newest, their bylines, most read.
+    assert len(many) == len(few) == 4, many
+
+
+def test_the_front_page_pages_on_to_the_plain_list_after_its_top_stories(client, make_article, frozen_clock):
+    for number in range(30):
+        make_article(f"Story {number:02d}", age=timedelta(hours=number + 1))
+    first = client.get("/")
+    assert front_top(first)[1][-1] == "Story 04" and link(first, "prev") is None
+    second = client.get(link(first, "next"))
+    assert article_titles(second) == [f"Story {n:02d}" for n in range(5, 25)]
+    assert "Latest news — Page 2" in text_of(second) and link(second, "prev") == "/"
+    third = client.get(link(second, "next"))
+    assert article_titles(third) == [f"Story {n:02d}" for n in range(25, 30)] and link(third, "next") is None
+    assert article_titles(client.get(link(third, "prev"))) == article_titles(second)
+
+
+def test_a_category_page_leaves_out_the_category_and_an_author_page_the_byline(client, make_article, make_person,
+                                                                               frozen_clock):
+    from tests.test_bylines import bylines_of
+
+    ada = make_person("ada", display_name="Ada Lovelace")
+    make_article("Engines", category="Science", authors=(ada,))
+    category_page, author_page = client.get("/categories/science"), client.get("/authors/ada-lovelace")
+    assert "Engines By Ada Lovelace 1 hour ago 0 Reads" in text_of(category_page)
+    assert 'class="category"' not in category_page.get_data(as_text=True)
+    assert bylines_of(author_page) == [] and "Engines Science 1 hour ago 0 Reads" in text_of(author_page)
+    assert "Engines By Ada Lovelace Science 1 hour ago" in text_of(client.get("/"))
+
+
+def test_most_read_never_lists_the_article_it_sits_on(client, make_article, frozen_clock):
+    from tests.test_related import section_titles
+
+    for title, reads in (("Most", 300), ("Middle", 200), ("Least", 100)):
+        make_article(title, reads=reads)
+    assert section_titles(client.get("/"), "most-read") == ["Most", "Middle", "Least"]
+    assert section_titles(client.get("/articles/most"), "most-read") == ["Middle", "Least"]
+    assert section_titles(client.get("/articles/middle"), "most-read") == ["Most", "Least"]
 
 
 def test_later_pages_say_their_number_in_the_heading_and_title(client, make_article, frozen_clock):

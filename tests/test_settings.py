@@ -103,7 +103,8 @@ def test_each_kind_of_list_reads_its_own_page_size(tmp_path, database_url):
     from tests.conftest import settings_for_tests
 
     (tmp_path / "instance").mkdir(exist_ok=True)
-    sizes = {"FEED_ENTRIES": 2, "SEARCH_RESULTS_PER_PAGE": 1, "ARTICLES_PER_PAGE": 3}
+    sizes = {"FEED_ENTRIES": 2, "SEARCH_RESULTS_PER_PAGE": 1, "ARTICLES_PER_PAGE": 3, "FRONT_PAGE_TOP_STORIES": 2,
+             "FRONT_PAGE_SECTION_STORIES": 1}
     app = create_app(settings_for_tests(tmp_path / "instance", SQLALCHEMY_DATABASE_URI=database_url, **sizes))
     with app.app_context():
         for number in range(4):
@@ -115,7 +116,9 @@ def test_each_kind_of_list_reads_its_own_page_size(tmp_path, database_url):
         client = app.test_client()
         assert client.get("/feed.xml").get_data(as_text=True).count("<entry>") == 2
         assert client.get("/search?q=harbour").get_data(as_text=True).count('class="result"') == 1
-        assert client.get("/").get_data(as_text=True).count('<h2 class="item-title">') == 3
+        home = client.get("/").get_data(as_text=True)
+        assert home.count('<h2 class="item-title">') == 2 and home.count('<h3 class="item-title">') == 1
+        assert client.get("/categories/local").get_data(as_text=True).count('<h2 class="item-title">') == 3
         db.session.remove()
         db.engine.dispose()
 

@@ -38,7 +38,9 @@ DEFAULTS = {
     # The sitemaps protocol allows 50,000 addresses a file; past that /sitemap.xml becomes an index.
     "SITEMAP_MAX_URLS": 50_000,
     # How many items one page of each kind of list shows; the one place each number is kept.
-    "ARTICLES_PER_PAGE": 20,  # reader listings: home, categories, tags, authors
+    "ARTICLES_PER_PAGE": 20,  # reader listings: home's later pages, categories, tags, authors
+    "FRONT_PAGE_TOP_STORIES": 5,  # the lead and the stories beside it
+    "FRONT_PAGE_SECTION_STORIES": 3,  # each section's block below them
     "SEARCH_RESULTS_PER_PAGE": 20,
     "FEED_ENTRIES": 20,
     "NEWSROOM_ARTICLES_PER_PAGE": 25,
@@ -58,7 +60,7 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": 86400,
 }
 
-PAGE_SIZES = tuple(name for name in DEFAULTS if name.endswith(("_PER_PAGE", "_ENTRIES")))
+PAGE_SIZES = tuple(name for name in DEFAULTS if name.endswith(("_PER_PAGE", "_ENTRIES", "_STORIES")))
 MAX_PAGE_SIZE = 1000
 
 # Settings the environment may set, with the type each is read as.

@@ -84,9 +84,16 @@ def field_attributes(form_field, hint: str | None, **attributes) -> dict:
     return attributes
 
 
+def menu_categories() -> list[Category]:
+    """The categories the header menu lists, read once a request: the front page's sections follow the same list."""
+    if "menu_categories" not in g:
+        g.menu_categories = Category.in_use()
+    return g.menu_categories
+
+
 def site_context() -> dict:
     """The site name and categories for the header of every page, and whether the page is everyone's."""
-    return {"site_name": current_app.config["SITE_NAME"], "nav_categories": Category.in_use(),
+    return {"site_name": current_app.config["SITE_NAME"], "nav_categories": menu_categories(),
             "shared": rendering_shared()}
 
 

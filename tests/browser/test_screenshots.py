@@ -7,6 +7,18 @@ import pytest
 WIDTHS = {"desktop": 1280, "phone": 375}
 
 
+def assert_front_page_layout(page, wide: bool) -> None:
+    """On a wide screen the stories stand beside the lead and sections three abreast; on a phone, one column."""
+    lead, beside = page.locator(".front-lead").bounding_box(), page.locator(".front-beside").bounding_box()
+    sections = [page.locator(".front-section").nth(n).bounding_box() for n in range(3)]
+    if wide:
+        assert beside["x"] >= lead["x"] + lead["width"] and beside["y"] == lead["y"]
+        assert sections[0]["y"] == sections[1]["y"] == sections[2]["y"] and sections[0]["x"] < sections[1]["x"] < sections[2]["x"]
+    else:
+        assert beside["y"] >= lead["y"] + lead["height"] and beside["x"] == lead["x"]
+        assert sections[0]["x"] == sections[1]["x"] and sections[1]["y"] >= sections[0]["y"] + sections[0]["height"]
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width_name", WIDTHS)
 def test_home_and_article_screenshots(browser, live_server, screenshot_dir, width_name, scheme):
@@ -16,7 +28,8 @@ def test_home_and_article_screenshots(browser, live_server, screenshot_dir, widt
     page.goto(live_server + "/")
     # Nothing may stick out sideways on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width_name]
-    page.screenshot(path=screenshot_dir / f"home-{width_name}{suffix}.png")
+    assert_front_page_layout(page, wide=width_name == "desktop")
+    page.screenshot(path=screenshot_dir / f"home-{width_name}{suffix}.png", full_page=width_name == "desktop")
     page.locator(".item-title a").nth(1).click()
     page.wait_for_load_state()
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width_name]
