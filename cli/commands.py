@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from cli import copysite, demo, generate, importer, migrations
+from cli import copysite, demo, generate, housekeeping, importer, migrations
 from models import Article, db
 from models.reachable import DatabaseUnreachable
 from newsroom import accounts
@@ -131,6 +131,18 @@ def media_gc_command(grace_hours: int) -> None:
     click.echo(f"Removed {len(removed)} file{'s' if len(removed) != 1 else ''}.")
 
 
+@click.command("housekeeping")
+@click.option("--grace-hours", type=click.IntRange(min=0), default=24, show_default=True,
+              help="Keep pictures uploaded within this many hours, even when no article uses them yet.")
+@with_appcontext
+def housekeeping_command(grace_hours: int) -> None:
+    """Remove ended sessions, stale kept forms, old rate-limit windows, lapsed links and unused pictures."""
+    counts, files = housekeeping.sweep(timedelta(hours=grace_hours))
+    for name in files:
+        click.echo(f"removed {name}")
+    click.echo("Removed " + ", ".join(counts[:-1]) + f" and {counts[-1]}.")
+
+
 @click.command("reindex")
 @with_appcontext
 def reindex_command() -> None:
@@ -180,5 +192,6 @@ def copy_site_command(target: str) -> None:
 def init_app(app: Flask) -> None:
     """Register the commands with `flask --app app`."""
     for command in (init_db_command, demo_command, remove_demo_command, import_text_command, create_admin_command,
-                    set_password_command, media_gc_command, reindex_command, generate_command, copy_site_command):
+                    set_password_command, media_gc_command, housekeeping_command, reindex_command, generate_command,
+                    copy_site_command):
         app.cli.add_command(command)

@@ -178,6 +178,12 @@ class OneTimeLink:
         return db.session.execute(query).scalar_one_or_none()
 
     @classmethod
+    def forget_lapsed(cls) -> int:
+        """Remove links that expired unused: nobody can open them, and the people page no longer lists them.
+        Used links stay, as the record of who joined or reset through whose link. How many were removed."""
+        return db.session.execute(delete(cls).where(cls.used_at.is_(None), cls.expires_at <= now_utc())).rowcount
+
+    @classmethod
     def withdraw(cls, link_id: int) -> bool:
         """Delete the open link with this id; False when there was none (used, expired or withdrawn already)."""
         return db.session.execute(delete(cls).where(cls.id == link_id, cls.is_open())).rowcount == 1
@@ -275,6 +281,6 @@ class KeptForm(db.Model):
         return db.session.execute(query).scalar_one_or_none()
 
     @classmethod
-    def forget_kept_before(cls, moment: datetime) -> None:
-        """Remove forms held since before `moment`, so the table holds only the last hour's."""
-        db.session.execute(delete(cls).where(cls.created_at < moment))
+    def forget_kept_before(cls, moment: datetime) -> int:
+        """Remove forms held since before `moment`, so the table holds only the last hour's; how many."""
+        return db.session.execute(delete(cls).where(cls.created_at < moment)).rowcount

@@ -142,11 +142,11 @@ def start_session(user: User) -> None:
     keptforms.hold_key(kept_key)
 
 
-def forget_expired_sessions() -> None:
-    """Remove the rows of browsers that went idle or grew too old, so the table does not grow forever."""
+def forget_expired_sessions() -> int:
+    """Remove the rows of browsers that went idle or grew too old, so the table does not grow forever; how many."""
     now = now_utc()
-    db.session.execute(delete(AdminSession).where(
-        or_(AdminSession.last_seen_at < now - IDLE_LIMIT, AdminSession.created_at < now - SESSION_LIMIT)))
+    return db.session.execute(delete(AdminSession).where(
+        or_(AdminSession.last_seen_at < now - IDLE_LIMIT, AdminSession.created_at < now - SESSION_LIMIT))).rowcount
 
 
 @login_manager.user_loader

@@ -109,10 +109,19 @@ def requester_key() -> str:
 SWEEPS = AtMostEvery(timedelta(hours=1))
 
 
-def forget_expired(older_than: timedelta = timedelta(days=1)) -> None:
+# Every rule's window is shorter than this; a window that started before it counts nothing any more.
+WINDOWS_KEPT = timedelta(days=1)
+
+
+def forget_expired() -> None:
     """Drop windows that ended long ago, at most hourly per process, so the table holds only recent clients."""
     if SWEEPS.due():
-        db.session.execute(delete(RateLimit).where(RateLimit.window_start < now_utc() - older_than))
+        remove_old_windows()
+
+
+def remove_old_windows() -> int:
+    """Drop every window that started more than a day ago (in the caller's transaction); how many."""
+    return db.session.execute(delete(RateLimit).where(RateLimit.window_start < now_utc() - WINDOWS_KEPT)).rowcount
 
 
 def _trusted(address: str, proxies: tuple) -> bool:
