@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
 from app import create_app
+from models import Role, db
+from newsroom.accounts import create_account
+from tests import postgresql
 from tests.browser.conftest import serving
 from tests.conftest import ADMIN_PASSWORD, settings_for_tests
 from tests.databases import new_database_url
 
 STORY = "Harbour master retires after forty years"
+NEW_PASSWORD = "a password chosen by link"
+postgresql_server, postgresql_database = postgresql.postgresql_server, postgresql.postgresql_database
 
 
 @pytest.fixture
@@ -22,7 +28,8 @@ def new_site(tmp_path, migrated_database):
         yield app, address, app.test_cli_runner()
 
 
-def test_a_newsroom_tries_the_demo_removes_it_and_publishes_its_first_story(browser, new_site, screenshot_dir):
+def test_a_newsroom_goes_from_the_demo_to_its_own_site_on_postgresql(browser, new_site, postgresql_database,
+                                                                      tmp_path, screenshot_dir):
     app, address, runner = new_site
     assert "Added 12 demo articles." in runner.invoke(args=["demo", "--first-run"]).output
     reader = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
@@ -62,3 +69,37 @@ def test_a_newsroom_tries_the_demo_removes_it_and_publishes_its_first_story(brow
     assert "newsdesk-7" not in reader.content()  # the sign-in name stays private
     reader.goto(address + "/")
     reader.screenshot(path=screenshot_dir / "going-live-first-story.png", full_page=True)
+
+    # A writer forgot their password: the admin makes a link, the writer sets a new one and signs in.
+    with app.app_context():
+        create_account("harbour-writer", ADMIN_PASSWORD, Role.WRITER, "Ben Quayle")
+        db.session.commit()
+    newsroom.goto(address + "/admin/people")
+    newsroom.get_by_role("button", name="Make a password link for Ben Quayle").click()
+    link = newsroom.locator("#password-link").inner_text()
+    writer = browser.new_context().new_page()
+    writer.goto(address + urlsplit(link).path)  # the link names SITE_URL; this server has its own port
+    writer.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    writer.get_by_label("New password again").fill(NEW_PASSWORD)
+    writer.get_by_role("button", name="Set my password").click()
+    writer.wait_for_url(re.compile(r"/admin/login$"))
+    writer.get_by_label("Name").fill("harbour-writer")
+    writer.get_by_label("Password").fill(NEW_PASSWORD)
+    writer.get_by_role("button", name="Sign in").click()
+    writer.wait_for_url(re.compile(r"/admin/$"))
+
+    # Readers multiply: the site moves to PostgreSQL and is served from there.
+    copied = runner.invoke(args=["copy-site", "--to", postgresql_database])
+    assert copied.exit_code == 0, copied.output
+    moved = create_app(settings_for_tests(tmp_path / "on-postgresql", SQLALCHEMY_DATABASE_URI=postgresql_database))
+    with serving(moved) as moved_address:
+        reader = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        reader.goto(moved_address + "/")
+        reader.get_by_role("link", name=STORY).first.click()
+        assert reader.locator(".byline").inner_text() == "By Ruth Okafor"
+        signed_in = browser.new_context().new_page()
+        signed_in.goto(moved_address + "/admin/login")
+        signed_in.get_by_label("Name").fill("harbour-writer")
+        signed_in.get_by_label("Password").fill(NEW_PASSWORD)
+        signed_in.get_by_role("button", name="Sign in").click()
+        signed_in.wait_for_url(re.compile(r"/admin/$"))
