@@ -172,22 +172,24 @@ def make_password_link_for(user_id: int):
 @bp.post(f"/people/invitations/<int(max={MAX_ID}):invitation_id>/withdraw")
 def withdraw_invitation(invitation_id: int):
     """Withdraw an open invitation: its link stops working."""
-    require_button_form()
-    withdrawn = Invitation.withdraw(invitation_id)
-    db.session.commit()
-    flash("The invitation is withdrawn; its link no longer works." if withdrawn
-          else "That invitation was already used, withdrawn or expired.", "info" if withdrawn else "error")
-    return redirect(url_for("people.people"))
+    return withdraw(Invitation, invitation_id, "invitation")
 
 
 @bp.post(f"/people/password-links/<int(max={MAX_ID}):link_id>/withdraw")
 def withdraw_password_link(link_id: int):
     """Withdraw an open password link: it stops working, and the password stays as it is."""
+    return withdraw(PasswordLink, link_id, "password link")
+
+
+def withdraw(kind: type[Invitation | PasswordLink], link_id: int, name: str):
+    """Withdraw an open link of this kind, or say it was no longer open; back to the people page."""
     require_button_form()
-    withdrawn = PasswordLink.withdraw(link_id)
+    withdrawn = kind.withdraw(link_id)
     db.session.commit()
-    flash("The password link is withdrawn; it no longer works." if withdrawn
-          else "That password link was already used, withdrawn or expired.", "info" if withdrawn else "error")
+    if withdrawn:
+        flash(f"The {name} is withdrawn; its link no longer works.", "info")
+    else:
+        flash(f"That {name} was already used, withdrawn or expired.", "error")
     return redirect(url_for("people.people"))
 
 

@@ -197,7 +197,7 @@ def test_open_links_are_listed_and_each_is_withdrawn_by_its_button(frozen_clock,
     assert "The invitation is withdrawn; its link no longer works." in page and "Open invitations" not in page
     withdraw(admin_client, f"/admin/people/password-links/{link_id}/withdraw")
     page = text_of(admin_client.get("/admin/people"))
-    assert "The password link is withdrawn; it no longer works." in page and "Open password links" not in page
+    assert "The password link is withdrawn; its link no longer works." in page and "Open password links" not in page
     assert browser.get(invitation).status_code == 404 and browser.get(password).status_code == 404
     assert db.session.execute(db.select(PasswordLink)).first() is None
 
