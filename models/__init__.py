@@ -1,7 +1,7 @@
 """The database: `db`, the models, and the named queries each page needs.
 
 base (db, Base, column types, SQLite tuning), lean → people, articles → comments, labels, pictures, readcount,
-site → listings. Each module imports only those before it. `import models` gives what callers use.
+site, site_pages → listings. Each module imports only those before it. `import models` gives what callers use.
 """
 
 from models.articles import (
@@ -51,13 +51,14 @@ from models.pictures import (
 )
 from models.readcount import count_read, published_reads
 from models.site import RateLimit, SiteVersion
+from models.site_pages import SitePage
 
 __all__ = [
     "FORMER_STAFF", "LINKED_HASH", "MAX_ID", "MAX_PAGE", "MEDIA_ENDINGS", "MEDIA_NAME", "MEDIA_PATH",
     "PICTURE_HASH_LENGTH", "PICTURE_PREVIEW_WIDTH", "PICTURE_WIDTHS", "PREVIEW_ENDING", "READ_COUNT", "AdminSession", "Article",
     "ArticleStatus", "Authorship", "BadCursor", "Base", "BulkChanges", "Category", "CategoryRedirect", "Comment",
     "CommentStatus", "FormerSlug", "Invitation", "KeptForm", "Label", "Lean", "Listing", "Page", "Picture", "RateLimit",
-    "Role", "SiteVersion", "SlugRedirect", "Tag", "TagRedirect", "UTCDateTime", "User", "Wide", "article_tags",
+    "Role", "SitePage", "SiteVersion", "SlugRedirect", "Tag", "TagRedirect", "UTCDateTime", "User", "Wide", "article_tags",
     "by_author", "changed_in_bulk", "copy_listing_times", "count_read", "db", "decode_cursor", "encode_cursor",
     "feed_articles", "in_category", "media_address", "media_name", "published_article_count",
     "published_article_stamps", "published_page", "published_reads", "published_since", "take_bulk_changes", "write_turn",
