@@ -7,7 +7,7 @@ from flask_migrate import Migrate
 
 from cli import commands
 from models import db
-from newsroom import accounts, articles, guard, labels, people, pictures, signin
+from newsroom import accounts, articles, guard, labels, people, pictures, signin, site_pages
 from readers import comments, feeds, me, pages, previews, reads
 from services import pipeline
 from web import errors, pagecache, security, sessions, templating, urls
@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(articles.bp)
     app.register_blueprint(labels.bp)
     app.register_blueprint(people.bp)
+    app.register_blueprint(site_pages.bp)
     app.context_processor(guard.newsroom_context)
     commands.init_app(app)
     # In front of Flask: kept pages, and before them the read counter, the most frequent request.
