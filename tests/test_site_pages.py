@@ -216,7 +216,7 @@ def test_a_site_upgraded_from_before_the_pages_gets_the_four_drafts_once(tmp_pat
             (slug, title, False) for slug, title in STARTER_PAGES]
         # The placeholders' HTML, written by the migration, is what the page's own rule makes of them.
         assert all(page.body_html == render_markdown(page.body_source)[0] for page in SitePage.for_newsroom())
+        db.session.remove()  # its open transaction would hold the table the downgrade drops
         downgrade(revision="0014")
         assert "site_pages" not in db.inspect(db.engine).get_table_names()
-        db.session.remove()
         db.engine.dispose()
