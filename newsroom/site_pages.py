@@ -44,8 +44,7 @@ def edit_page(page_id: int):
     form = SitePageForm(page=page)
     if form.validate_on_submit():
         return saved(page, form, "saved")
-    return render_template("newsroom/site_pages/edit.html", form=form, page=page,
-                           delete_form=EmptyForm()), 400 if form.errors else 200
+    return render_template("newsroom/site_pages/edit.html", form=form, page=page), 400 if form.errors else 200
 
 
 def saved(page: SitePage, form: SitePageForm, done: str):
