@@ -8,7 +8,7 @@ from flask_migrate import Migrate
 from cli import commands
 from models import db
 from models.reachable import DatabaseUnreachable, open_database
-from newsroom import accounts, articles, guard, labels, people, pictures, signin
+from newsroom import accounts, articles, guard, labels, people, pictures, signin, site_pages
 from readers import comments, feeds, me, pages, previews, reads
 from services import pipeline
 from web import errors, health, pagecache, security, sessions, templating, urls
@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(articles.bp)
     app.register_blueprint(labels.bp)
     app.register_blueprint(people.bp)
+    app.register_blueprint(site_pages.bp)
     app.context_processor(guard.newsroom_context)
     commands.init_app(app)
     # In front of Flask: kept pages, the health check, and before them the read counter, the most frequent request.

@@ -1,7 +1,7 @@
 """The database: `db`, the models, and the named queries each page needs.
 
 base (db, Base, column types, SQLite tuning), lean → people, articles → comments, labels, pictures, readcount,
-site → listings. Each module imports only those before it. `import models` gives what callers use.
+site, site_pages → listings. Each module imports only those before it. `import models` gives what callers use.
 """
 
 from models.articles import (
@@ -63,6 +63,7 @@ from models.pictures import (
 )
 from models.readcount import count_read, published_reads
 from models.site import DemoRow, RateLimit, SiteFact, SiteVersion
+from models.site_pages import SitePage
 
 __all__ = [
     "FORMER_STAFF", "LINKED_HASH", "MAX_ID", "MAX_PAGE", "MEDIA_ENDINGS", "MEDIA_NAME", "MEDIA_PATH",
@@ -70,7 +71,8 @@ __all__ = [
     "ArticleStatus", "Authorship", "BadCursor", "Base", "BulkChanges", "Category", "CategoryRedirect", "Comment",
     "CommentStatus", "DemoRow", "FormerSlug", "FrontPage", "Invitation", "KeptForm", "Label", "Lean", "Listing",
     "OneTimeLink", "Page", "PasswordLink", "Picture", "RateLimit",
-    "Role", "SiteFact", "SiteVersion", "SlugRedirect", "Tag", "TagRedirect", "UTCDateTime", "User", "Wide", "article_tags",
+    "Role", "SiteFact", "SitePage", "SiteVersion", "SlugRedirect", "Tag", "TagRedirect", "UTCDateTime", "User", "Wide",
+    "article_tags",
     "by_author", "changed_in_bulk", "copy_listing_times", "count_read", "db", "decode_cursor", "encode_cursor",
     "feed_articles", "front_page", "in_category", "media_address", "media_name", "published_article_count",
     "published_article_stamps", "published_page", "published_reads", "published_since", "take_bulk_changes", "write_turn",

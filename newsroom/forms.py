@@ -1,4 +1,4 @@
-"""The newsroom's forms: signing in, accounts and people, articles, categories and tags, pictures."""
+"""The newsroom's forms: signing in, accounts and people, articles, categories and tags, pictures, the site's pages."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     HiddenField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -16,13 +17,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from content.text import slugify, sort_tag_names
-from models import Article, Category, Picture, User
+from models import Article, Category, Picture, SitePage, User
 from services.media import UPLOAD_MAX_BYTES
 from web import stamps
 from web.forms import SiteForm, at_most, plain_text, tidy, tidy_text
+from web.urls import taken_by_a_route
 
 PASSWORD_MIN_LENGTH = 12
 # Long enough for any passphrase, short enough that hashing one costs nothing an attacker could use.
@@ -210,3 +212,65 @@ class PictureForm(SiteForm):
         """A file must be chosen; what it holds is services/media.py's to judge."""
         if not getattr(field.data, "filename", None):
             raise ValidationError("Please choose a picture file.")
+
+
+# The reader's route a page's address is answered by: the one route its slug may match.
+SITE_PAGE_ENDPOINT = "reader.site_page"
+
+
+class SitePageForm(SiteForm):
+    """One of the newsroom's own pages: its title, address, Markdown body, place in the footer and state."""
+
+    title = StringField("Title", filters=[tidy], validators=[
+        plain_text, DataRequired("Please give a title."),
+        at_most(SitePage.TITLE_MAX, "Titles can be at most {limit} characters; this one has {length}.")])
+    slug = StringField("Address (slug)", filters=[tidy], validators=[
+        plain_text, Optional(), at_most(SitePage.SLUG_MAX, "Addresses can be at most {limit} characters; this one has {length}.",
+                                       in_browser=True)])
+    body = TextAreaField("Body (Markdown)", filters=[tidy_text],
+                         validators=[plain_text, DataRequired("Please write the page.")])
+    footer_place = IntegerField("Place in the footer", validators=[
+        Optional(), NumberRange(1, SitePage.FOOTER_PLACE_MAX,
+                                f"Give a place from 1 to {SitePage.FOOTER_PLACE_MAX}, or leave it empty.")])
+    published = BooleanField("Published: readers see it at its address")
+
+    def __init__(self, *args, page: SitePage | None = None, **kwargs) -> None:
+        # The model keeps the Markdown as body_source; the form calls it body.
+        super().__init__(*args, obj=page, **({"body": page.body_source} if page else {}), **kwargs)
+        self.page = page
+
+    def process(self, *args, **kwargs) -> None:
+        """Say what a footer place should look like when the browser sent something else."""
+        super().process(*args, **kwargs)
+        self.footer_place.process_errors = [
+            f"Give a whole number from 1 to {SitePage.FOOTER_PLACE_MAX}, or leave it empty."
+            for _ in self.footer_place.process_errors]
+
+    def validate_slug(self, field) -> None:
+        """A typed slug must already be in slug form, so the address is exactly what was typed."""
+        if field.data and slugify(field.data) != field.data:
+            raise ValidationError(f"Use lowercase words joined by hyphens, such as {slugify(field.data)!r}.")
+
+    def address(self) -> str:
+        """The slug the page gets: the one typed, else one made from the title."""
+        return self.slug.data or slugify(self.title.data or "")
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then whether the address is free: not a route's, not another page's."""
+        if not super().validate(extra_validators):
+            return False
+        problem = self.address_problem(self.address())
+        if problem:
+            self.slug.errors.append(problem)
+        return not problem
+
+    def address_problem(self, slug: str) -> str | None:
+        """Why this page cannot have this address, or None."""
+        if not slug:
+            return "Give an address: the title has no letter or digit to make one from."
+        if taken_by_a_route(slug, SITE_PAGE_ENDPOINT):
+            return f"The address /{slug} is one of the site's own; choose another."
+        holder = SitePage.by_slug(slug)
+        if holder is not None and holder is not self.page:
+            return f"The page “{holder.title}” already has the address /{slug}; choose another."
+        return None

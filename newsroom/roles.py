@@ -37,6 +37,12 @@ ROUTE_ROLES: dict[str, str] = {
     # Writers may add pictures to their drafts; the media page with every upload is the editors'.
     "pictures.upload": Role.WRITER,
     "pictures.media": Role.EDITOR,
+    # The site's own pages speak for the whole newsroom: editors and admins only.
+    "site_pages.pages": Role.EDITOR,
+    "site_pages.new_page": Role.EDITOR,
+    "site_pages.edit_page": Role.EDITOR,
+    "site_pages.preview_page": Role.EDITOR,
+    "site_pages.delete_page": Role.EDITOR,
     "people.people": Role.ADMIN,
     "people.invite_someone": Role.ADMIN,
     "people.change_role_of": Role.ADMIN,

@@ -1,4 +1,5 @@
-"""The one rule for what a reader's address names: categories, tags, authors and articles, pages and feeds alike."""
+"""The one rule for what a reader's address names: categories, tags, authors, articles and the newsroom's own
+pages, pages and feeds alike."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import unicodedata
 
 from flask import abort, redirect, request, url_for
 
-from models import Article, Category, Tag, User
+from models import Article, Category, SitePage, Tag, User
 
-Addressed = Article | Category | Tag | User
+Addressed = Article | Category | SitePage | Tag | User
 
 
 def resolve(model: type[Addressed], slug: str) -> Addressed:

@@ -15,6 +15,7 @@ from models import (
     Article,
     Category,
     Listing,
+    SitePage,
     Tag,
     User,
     by_author,
@@ -153,11 +154,14 @@ def author_feed(slug: str):
     return section_feed("author", slug)
 
 
-def section_urls() -> list[tuple[str, None]]:
-    """The home page and every category and tag page readers can open, without a date."""
+def section_urls() -> list[tuple[str, str | None]]:
+    """The home page and every category and tag page readers can open, without a date; then the newsroom's
+    published pages, with theirs."""
     categories = [absolute_url("reader.category", slug=category.slug) for category in Category.in_use()]
     tags = [absolute_url("reader.tag", slug=tag.slug) for tag, _ in Tag.with_published_counts()]
-    return [(url, None) for url in [absolute_url("reader.home"), *categories, *tags]]
+    pages = [(absolute_url("reader.site_page", slug=slug), changed.isoformat(timespec="seconds"))
+             for slug, changed in SitePage.published_stamps()]
+    return [(url, None) for url in [absolute_url("reader.home"), *categories, *tags]] + pages
 
 
 def sitemap_slice(sections: list, start: int, end: int) -> list[tuple[str, str | None]]:

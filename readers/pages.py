@@ -1,4 +1,5 @@
-"""The reader's pages: home, categories, tags, authors, articles, search, media files, and the counting routes."""
+"""The reader's pages: home, categories, tags, authors, articles, the newsroom's own pages, search, media files, and
+the counting routes."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from flask import (
     abort,
     current_app,
     make_response,
+    redirect,
     render_template,
     request,
     send_file,
+    url_for,
 )
 from flask_login import current_user
 
@@ -24,6 +27,7 @@ from models import (
     BadCursor,
     Category,
     Listing,
+    SitePage,
     Tag,
     User,
     by_author,
@@ -129,6 +133,19 @@ def article(slug: str):
     found = resolve(Article, slug)
     page_holds_until(now_utc() + COMMENT_FORM_MAX_AGE / 2)
     return render_article(found, CommentForm(meta={"csrf": False}))
+
+
+@bp.get("/<slug>")
+@shared_page
+def site_page(slug: str):
+    """One of the newsroom's own pages (About, Contact ...): published only, a draft is a 404."""
+    return render_template("readers/site_page.html", page=resolve(SitePage, slug))
+
+
+@bp.get("/pages/<slug>")
+def site_page_elsewhere(slug: str):
+    """The newsroom's pages live at /<slug>: this longer address leads there."""
+    return redirect(url_for("reader.site_page", slug=slug), 301)
 
 
 def count_answer(article_id: int, pixel: bool) -> Response:

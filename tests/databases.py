@@ -15,7 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import MetaData, Table, create_engine
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import NullPool
 
@@ -26,6 +26,10 @@ _names = (f"test_{os.getpid()}_{number}" for number in itertools.count(1))
 _created: set[str] = set()
 _server: Engine | None = None
 _working: str | None = None
+# Tables whose rows the migrations wrote (the newsroom's starter pages): emptied with the rest, then given
+# back the rows the fresh copy had, so every test starts from what a new site has.
+SEEDED_TABLES = ("site_pages",)
+_seeded_rows: dict[str, list[dict]] = {}
 
 
 def on_postgresql() -> bool:
@@ -74,6 +78,7 @@ def emptied_working_database(template: str) -> str:
     global _working
     if _working is None:
         _working = new_database_url(Path(), template)
+        _seeded_rows.update(_rows_of(_working, SEEDED_TABLES))
         return _working
     engine = create_engine(_working, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with engine.connect() as connection:
@@ -88,8 +93,24 @@ def emptied_working_database(template: str) -> str:
             " AND tablename NOT IN ('alembic_version', 'site_version')").scalars()
         connection.exec_driver_sql(f"TRUNCATE {', '.join(map(_quoted, tables))} RESTART IDENTITY CASCADE")
         connection.exec_driver_sql("UPDATE site_version SET version = 0")
+        # In id order and without their ids: the restarted identity gives them the same ones again.
+        for name, rows in _seeded_rows.items():
+            table = Table(name, MetaData(), autoload_with=connection)
+            if rows:
+                connection.execute(table.insert(), [{k: v for k, v in row.items() if k != "id"} for row in rows])
     engine.dispose()
     return _working
+
+
+def _rows_of(url: str, names: tuple[str, ...]) -> dict[str, list[dict]]:
+    """Every row of these tables in a database, in id order."""
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as connection:
+        tables = [Table(name, MetaData(), autoload_with=connection) for name in names]
+        rows = {table.name: [dict(row._mapping) for row in connection.execute(table.select().order_by(table.c.id))]
+                for table in tables}
+    engine.dispose()
+    return rows
 
 
 def drop_database(url: str) -> None:

@@ -107,4 +107,4 @@ def test_no_top_level_name_of_ours_shadows_an_installed_module():
 def test_the_newsroom_knows_its_blueprints_from_their_guard(app):
     from newsroom.guard import newsroom_blueprints
 
-    assert newsroom_blueprints(app) == {"admin", "auth", "labels", "people", "pictures"}
+    assert newsroom_blueprints(app) == {"admin", "auth", "labels", "people", "pictures", "site_pages"}

@@ -219,13 +219,14 @@ def test_pages_cost_a_fixed_number_of_queries(frozen_clock, client, make_article
     with count_queries() as author_queries:
         page = client.get("/authors/writer-1")
     # Article: categories for the nav, the article with its category, its tags, its bylines, its comments,
-    # related articles, most read (the read is counted by its own request).
-    assert len(article_queries) == 7, article_queries
-    # Listings: the nav, the page of articles, and every byline on it in one more query; home adds most read,
-    # and reads its sections with its top stories. An author's page shows no bylines, so reads none.
-    assert len(home_queries) == 4, home_queries
-    assert len(tag_queries) == 4, tag_queries
-    assert len(author_queries) == 3, author_queries
+    # related articles, most read (the read is counted by its own request), the footer's pages.
+    assert len(article_queries) == 8, article_queries
+    # Listings: the nav, the page of articles, and every byline on it in one more query, the footer's pages;
+    # home adds most read, and reads its sections with its top stories. An author's page shows no bylines,
+    # so reads none.
+    assert len(home_queries) == 5, home_queries
+    assert len(tag_queries) == 5, tag_queries
+    assert len(author_queries) == 4, author_queries
     assert "By <a" not in page.get_data(as_text=True)
     assert client.get("/tags/tag1").get_data(as_text=True).count("By <a") == 3
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from flask import Blueprint
 
-from models import Article, ArticleStatus, Comment, Invitation, Role, User, db
+from models import Article, ArticleStatus, Comment, Invitation, Role, SitePage, User, db
 from newsroom.roles import ANYONE, OWN_DRAFTS, ROUTE_ROLES, at_least
 from tests.conftest import csrf_token_of, signed_in_client
 
@@ -55,9 +55,9 @@ def newsroom(app, make_article, make_comment, make_person):
 
 
 def sample_path(rule, newsroom) -> str:
-    """The rule's URL with the sample article, the first category and tag, and the other account filled in."""
+    """The rule's URL with the sample article, the first category, tag and page, and the other account filled in."""
     values = {"article_id": newsroom["article"].id, "item_id": 1, "user_id": newsroom["target"].id,
-              "token": "not-a-link", "invitation_id": 1, "link_id": 1}
+              "token": "not-a-link", "invitation_id": 1, "link_id": 1, "page_id": 1}
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m[1]]), rule.rule)
 
 
@@ -113,6 +113,9 @@ def test_a_refused_post_changes_nothing_even_with_a_full_form(app, newsroom):
         "/admin/categories/1": {"action": "rename", "rename-name": "Renamed"},
         f"/admin/people/{target.id}/role": {"role": "admin"},
         f"/admin/people/{target.id}/deactivate": {},
+        "/admin/pages/1": {"title": "Taken over", "body": "B", "published": "y"},
+        "/admin/pages/1/delete": {},
+        "/admin/pages/new": {"title": "A writer's page", "body": "B", "published": "y"},
         "/admin/people/invite": {"role": "admin"},
     }
     for path, fields in posts.items():
@@ -122,6 +125,9 @@ def test_a_refused_post_changes_nothing_even_with_a_full_form(app, newsroom):
     assert db.session.execute(db.select(db.func.count(Comment.id))).scalar_one() == 1
     assert db.session.get(User, target.id).role == Role.WRITER and db.session.get(User, target.id).active
     assert db.session.execute(db.select(Invitation)).first() is None
+    # The starter pages, untouched: none published, none renamed, none deleted, none added.
+    assert [(page.title, page.published) for page in SitePage.for_newsroom()] == [
+        ("About", False), ("Contact", False), ("Corrections policy", False), ("Privacy", False)]
 
 
 def test_the_newsroom_bar_offers_each_role_only_its_pages(app, newsroom):
@@ -129,3 +135,5 @@ def test_the_newsroom_bar_offers_each_role_only_its_pages(app, newsroom):
     assert "/admin/comments" not in pages[Role.WRITER] and "/admin/people" not in pages[Role.WRITER]
     assert "/admin/comments" in pages[Role.EDITOR] and "/admin/people" not in pages[Role.EDITOR]
     assert "/admin/comments" in pages[Role.ADMIN] and "/admin/people" in pages[Role.ADMIN]
+    assert "/admin/pages/" not in pages[Role.WRITER]
+    assert "/admin/pages/" in pages[Role.EDITOR] and "/admin/pages/" in pages[Role.ADMIN]

@@ -124,14 +124,15 @@ def test_the_tenth_page_is_the_last(client, app):
     assert client.get("/search?q=quay&page=11").status_code == 404
 
 
-def test_the_search_page_is_noindex_and_costs_two_queries(client, make_article, count_queries):
+def test_the_search_page_is_noindex_and_costs_three_queries(client, make_article, count_queries):
     make_article("Quay works", tags=("a", "b"))
     with count_queries() as queries:
         response = client.get("/search?q=quay")
     assert result_titles(response) == ["Quay works"]
     assert '<meta name="robots" content="noindex">' in response.get_data(as_text=True)
     assert response.headers["X-Robots-Tag"] == "noindex"
-    assert len(queries) == 2, queries  # the header menu's categories, the results with their categories
+    # The header menu's categories, the footer's pages, the results with their categories.
+    assert len(queries) == 3, queries
 
 
 def test_every_page_has_a_labelled_search_box_in_a_search_landmark_that_needs_no_script(client, make_article):

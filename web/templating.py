@@ -9,7 +9,7 @@ from flask import Flask, current_app, g
 from markupsafe import Markup
 
 from content.text import now_utc, relative_time, relative_time_holds_until
-from models import Category, Page
+from models import Category, Page, SitePage
 from web.pagecache import rendering_shared
 
 # Listings say "3 days ago" for a week; past that a date says more than "5 weeks ago".
@@ -92,9 +92,10 @@ def menu_categories() -> list[Category]:
 
 
 def site_context() -> dict:
-    """The site name and categories for the header of every page, and whether the page is everyone's."""
+    """The site name, the categories for the header and the newsroom's pages for the footer of every page, and
+    whether the page is everyone's."""
     return {"site_name": current_app.config["SITE_NAME"], "nav_categories": menu_categories(),
-            "shared": rendering_shared()}
+            "footer_pages": SitePage.in_footer(), "shared": rendering_shared()}
 
 
 def init_app(app: Flask) -> None:

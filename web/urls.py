@@ -5,7 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, url_for
-from werkzeug.routing import UnicodeConverter
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect, UnicodeConverter
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -28,6 +29,28 @@ def absolute_urls(endpoint: str, argument: str, values: list[str]) -> list[str]:
     prefix, suffix = absolute_url(endpoint, **{argument: _PLACEHOLDER}).split(_PLACEHOLDER)
     converter = current_app.url_map.converters["default"](current_app.url_map)
     return [prefix + converter.to_url(value) + suffix for value in values]
+
+
+def route_words() -> set[str]:
+    """The first part of every route's path that starts with fixed text: 'admin', 'articles', 'feed.xml' ..."""
+    words = {rule.rule.split("/")[1] for rule in current_app.url_map.iter_rules()}
+    return {word for word in words if word and "<" not in word}
+
+
+def taken_by_a_route(slug: str, own_endpoint: str) -> bool:
+    """True when /<slug> belongs to another route than `own_endpoint`, or is the start of another's addresses.
+
+    Read from the app's URL map, so a route added later reserves its word without anyone listing it.
+    """
+    if slug in route_words():
+        return True
+    try:
+        endpoint, _ = current_app.url_map.bind("localhost").match("/" + slug, method="GET")
+    except (RequestRedirect, MethodNotAllowed):
+        return True  # another route's address with a slash added, or one that only takes a form
+    except NotFound:
+        return False
+    return endpoint != own_endpoint
 
 
 class PathText(UnicodeConverter):

@@ -18,11 +18,11 @@ VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
 def reader_paths(live_server: str) -> list[str]:
-    """One page of each kind: home, article, category, tag, tags, author, search (results, none, empty, cut
-    short, page 2), a 404, sign-in and joining."""
+    """One page of each kind: home, article, category, tag, tags, author, one of the newsroom's own pages, search
+    (results, none, empty, cut short, page 2), a 404, sign-in and joining."""
     home = urllib.request.urlopen(live_server + "/").read().decode()
     article = home.split('class="item-title"><a href="', 1)[1].split('"', 1)[0]
-    return ["/", article, "/categories/politics", "/tags/housing", "/tags", "/authors/morag-keane", "/no-such-page",
+    return ["/", article, "/categories/politics", "/tags/housing", "/tags", "/authors/morag-keane", "/about", "/no-such-page",
             "/admin/login", join_path(), "/admin/join/not-a-real-invitation",
             "/search?q=council+hous", "/search?q=zzzz+%22%3Cb%3E", "/search?q=", "/search?q=" + "housing+" * 40,
             "/search?q=council&page=2"]
@@ -47,9 +47,24 @@ def invitation(live_app):
     return _join_paths[0]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def published_page(live_app):
+    """The About page published with a body of every kind of block, so it is in the footer of every page."""
+    from content.text import now_utc
+    from models import SitePage, db
+
+    with live_app.app_context():
+        about = SitePage.by_slug("about")
+        about.set_body("The *Ledger* has covered the valley since 1921.\n\n## Who we are\n\n- An editor\n"
+                       "- Four reporters\n\n> Fair, first, and right.\n\n[Write to us](mailto:desk@example.org)")
+        about.published, about.updated_at = True, now_utc()
+        db.session.commit()
+
+
 ADMIN_PATHS = ["/admin/", "/admin/?status=review", "/admin/articles/new", "/admin/articles/1/edit",
                "/admin/articles/1/delete", "/admin/comments", "/admin/account", "/admin/categories", "/admin/tags",
-               "/admin/categories/1", "/admin/tags/1", "/admin/people", "/admin/media"]
+               "/admin/categories/1", "/admin/tags/1", "/admin/people", "/admin/media", "/admin/pages/",
+               "/admin/pages/new", "/admin/pages/1", "/admin/pages/2/preview"]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
