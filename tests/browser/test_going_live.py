@@ -70,6 +70,21 @@ def test_a_newsroom_goes_from_the_demo_to_its_own_site_on_postgresql(browser, ne
     reader.goto(address + "/")
     reader.screenshot(path=screenshot_dir / "going-live-first-story.png", full_page=True)
 
+    # The newsroom's own About page: a draft on every new site, written and published.
+    newsroom.goto(address + "/admin/pages/")
+    newsroom.get_by_role("link", name="About").click()
+    newsroom.get_by_label("Body (Markdown)").fill("The Harbour Gazette is written by a newsroom of four.\n\n"
+                                                  "## Contact us\n\nWrite to news@example.org.")
+    newsroom.get_by_label("Published: readers see it at its address").check()
+    newsroom.get_by_role("button", name="Save").click()
+    newsroom.wait_for_load_state()
+    about = browser.new_context().new_page()
+    about.goto(address + "/")
+    about.locator("footer").get_by_role("link", name="About").click()
+    about.wait_for_url(address + "/about")
+    assert about.locator("h1").inner_text() == "About"
+    assert "written by a newsroom of four" in about.locator("main").inner_text()
+
     # A writer forgot their password: the admin makes a link, the writer sets a new one and signs in.
     with app.app_context():
         create_account("harbour-writer", ADMIN_PASSWORD, Role.WRITER, "Ben Quayle")
