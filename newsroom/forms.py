@@ -111,15 +111,25 @@ class NewPasswordForm(SiteForm):
         EqualTo("password", message="The two passwords differ.")])
 
 
+def title_field(limit: int) -> StringField:
+    """A required title of at most `limit` characters, counted as it is typed: articles' and pages' alike."""
+    return StringField("Title", filters=[tidy], validators=[
+        plain_text, DataRequired("Please give a title."),
+        at_most(limit, "Titles can be at most {limit} characters; this one has {length}.")])
+
+
+def slug_field(limit: int) -> StringField:
+    """An optional address of at most `limit` characters (made from the title when left empty)."""
+    return StringField("Address (slug)", filters=[tidy], validators=[
+        plain_text, Optional(), at_most(limit, "Addresses can be at most {limit} characters; this one has {length}.",
+                                        in_browser=True)])
+
+
 class ArticleForm(SiteForm):
     """An article as the editor writes it; the publication time is in SITE_TIMEZONE."""
 
-    title = StringField("Title", filters=[tidy], validators=[
-        plain_text, DataRequired("Please give a title."),
-        at_most(Article.TITLE_MAX, "Titles can be at most {limit} characters; this one has {length}.")])
-    slug = StringField("Address (slug)", filters=[tidy], validators=[
-        plain_text, Optional(), at_most(Article.SLUG_MAX, "Addresses can be at most {limit} characters; this one has {length}.",
-                                       in_browser=True)])
+    title = title_field(Article.TITLE_MAX)
+    slug = slug_field(Article.SLUG_MAX)
     category = StringField("Category", filters=[tidy], validators=[
         plain_text, DataRequired("Please pick or type a category."),
         at_most(Category.NAME_MAX, "Category names can be at most {limit} characters; this one has {length}.")])
@@ -221,12 +231,8 @@ SITE_PAGE_ENDPOINT = "reader.site_page"
 class SitePageForm(SiteForm):
     """One of the newsroom's own pages: its title, address, Markdown body, place in the footer and state."""
 
-    title = StringField("Title", filters=[tidy], validators=[
-        plain_text, DataRequired("Please give a title."),
-        at_most(SitePage.TITLE_MAX, "Titles can be at most {limit} characters; this one has {length}.")])
-    slug = StringField("Address (slug)", filters=[tidy], validators=[
-        plain_text, Optional(), at_most(SitePage.SLUG_MAX, "Addresses can be at most {limit} characters; this one has {length}.",
-                                       in_browser=True)])
+    title = title_field(SitePage.TITLE_MAX)
+    slug = slug_field(SitePage.SLUG_MAX)
     body = TextAreaField("Body (Markdown)", filters=[tidy_text],
                          validators=[plain_text, DataRequired("Please write the page.")])
     footer_place = IntegerField("Place in the footer", validators=[

@@ -144,10 +144,8 @@ def invite_someone():
     if not form.validate_on_submit():
         abort(400, "Choose the role of the person you invite.")
     token = invite(form.role.data, current_user)
-    session[NEW_LINK] = {"kind": "invitation", "url": absolute_url("people.join_by_invitation", token=token),
-                         "hours": INVITATION_LIFETIME // timedelta(hours=1)}
-    flash(f"Invitation made for {a_role(form.role.data)}. Pass the link on; it works once, "
-          f"for {INVITATION_LIFETIME // timedelta(hours=1)} hours.", "info")
+    show_once(token, "people.join_by_invitation", INVITATION_LIFETIME,
+              f"Invitation made for {a_role(form.role.data)}. Pass the link on;", kind="invitation")
     return redirect(url_for("people.people"))
 
 
@@ -161,12 +159,17 @@ def make_password_link_for(user_id: int):
     except PeopleError as error:
         flash(str(error), "error")
     else:
-        session[NEW_LINK] = {"kind": "password", "for": user.display_name,
-                             "url": absolute_url("people.choose_password", token=token),
-                             "hours": PASSWORD_LINK_LIFETIME // timedelta(hours=1)}
-        flash(f"Password link made for {user.display_name}. Pass it on to them alone; it works once, "
-              f"for {PASSWORD_LINK_LIFETIME // timedelta(hours=1)} hours.", "info")
+        show_once(token, "people.choose_password", PASSWORD_LINK_LIFETIME,
+                  f"Password link made for {user.display_name}. Pass it on to them alone;", kind="password",
+                  **{"for": user.display_name})
     return redirect(url_for("people.people"))
+
+
+def show_once(token: str, endpoint: str, lifetime: timedelta, made: str, **shown) -> None:
+    """Hold a new link for the people page to show once (never stored unhashed), and say how long it works."""
+    hours = lifetime // timedelta(hours=1)
+    session[NEW_LINK] = {"url": absolute_url(endpoint, token=token), "hours": hours, **shown}
+    flash(f"{made} it works once, for {hours} hours.", "info")
 
 
 @bp.post(f"/people/invitations/<int(max={MAX_ID}):invitation_id>/withdraw")
