@@ -30,6 +30,7 @@ _working: str | None = None
 # back the rows the fresh copy had, so every test starts from what a new site has.
 SEEDED_TABLES = ("site_pages",)
 _seeded_rows: dict[str, list[dict]] = {}
+_seeded_tables: dict[str, Table] = {}
 
 
 def on_postgresql() -> bool:
@@ -95,9 +96,9 @@ def emptied_working_database(template: str) -> str:
         connection.exec_driver_sql("UPDATE site_version SET version = 0")
         # In id order and without their ids: the restarted identity gives them the same ones again.
         for name, rows in _seeded_rows.items():
-            table = Table(name, MetaData(), autoload_with=connection)
             if rows:
-                connection.execute(table.insert(), [{k: v for k, v in row.items() if k != "id"} for row in rows])
+                connection.execute(_seeded_tables[name].insert(),
+                                   [{k: v for k, v in row.items() if k != "id"} for row in rows])
     engine.dispose()
     return _working
 
@@ -107,6 +108,7 @@ def _rows_of(url: str, names: tuple[str, ...]) -> dict[str, list[dict]]:
     engine = create_engine(url, poolclass=NullPool)
     with engine.connect() as connection:
         tables = [Table(name, MetaData(), autoload_with=connection) for name in names]
+        _seeded_tables.update((table.name, table) for table in tables)  # read once, not before every test
         rows = {table.name: [dict(row._mapping) for row in connection.execute(table.select().order_by(table.c.id))]
                 for table in tables}
     engine.dispose()
