@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -10,18 +9,10 @@ import pytest
 from content.text import token_digest
 from models import AdminSession, Invitation, PasswordLink, Role, User, db
 from newsroom.people import PASSWORD_LINK_LIFETIME, use_password_link
-from tests.conftest import ADMIN_PASSWORD, BROWSER_AGENT, csrf_token_of, sign_in, signed_in_client
-from tests.test_people import NEW_PASSWORD, make_invitation, text_of
+from tests.conftest import ADMIN_PASSWORD, csrf_token_of, sign_in, signed_in_client
+from tests.test_people import NEW_PASSWORD, link_shown, make_invitation, text_of
 
 DEAD = "This password link does not work"
-
-
-@pytest.fixture
-def browser(app):
-    """A fresh browser with no session: the one the link's holder opens it in."""
-    client = app.test_client()
-    client.environ_base["HTTP_USER_AGENT"] = BROWSER_AGENT
-    return client
 
 
 @pytest.fixture
@@ -32,14 +23,7 @@ def wanda(make_person):
 
 def make_password_link(admin_client, person: User) -> str:
     """Make a password link for `person` on the people page as an admin; the path of the link shown."""
-    token = csrf_token_of(admin_client.get("/admin/people"))
-    response = admin_client.post(f"/admin/people/{person.id}/password-link", data={"csrf_token": token})
-    assert response.headers["Location"] == "/admin/people"
-    page = admin_client.get("/admin/people").get_data(as_text=True)
-    site = re.escape(admin_client.application.config["SITE_URL"])
-    link = re.search(rf'id="password-link">{site}(/admin/password/[^<]+)<', page)
-    assert link, page
-    return link.group(1)
+    return link_shown(admin_client, f"/admin/people/{person.id}/password-link", {}, "password-link")
 
 
 def choose(client, path: str, password: str = NEW_PASSWORD, confirm: str | None = None):
@@ -63,7 +47,7 @@ def signs_in(app, username: str, password: str, address: str = "192.0.2.10") -> 
 
 
 def test_a_password_link_sets_a_new_password_once_and_signs_the_account_out_everywhere(
-        frozen_clock, app, admin_client, wanda, browser):
+        frozen_clock, app, admin_client, wanda, client):
     wandas_laptop = signed_in_client(app, "wanda")
     admins_own = AdminSession.user_id == User.by_username("editor").id
     path = make_password_link(admin_client, wanda)
@@ -75,11 +59,11 @@ def test_a_password_link_sets_a_new_password_once_and_signs_the_account_out_ever
     assert "Open password links" in listed and "For Wanda Writer, made by editor just now" in listed
     assert raw not in admin_client.get("/admin/people").get_data(as_text=True)  # shown once only
 
-    form = browser.get(path)
+    form = client.get(path)
     assert form.status_code == 200 and "who signs in as wanda" in text_of(form)
-    response = choose(browser, path)
+    response = choose(client, path)
     assert response.headers["Location"] == "/admin/login"
-    assert "Your new password is set" in text_of(browser.get("/admin/login"))
+    assert "Your new password is set" in text_of(client.get("/admin/login"))
     # Every session of the account ended; the admin's own did not.
     assert wandas_laptop.get("/admin/").headers["Location"] == "/admin/login?next=/admin/"
     assert db.session.execute(db.select(AdminSession).filter_by(user_id=wanda.id)).first() is None
@@ -88,50 +72,50 @@ def test_a_password_link_sets_a_new_password_once_and_signs_the_account_out_ever
     assert "Open password links" not in text_of(admin_client.get("/admin/people"))
 
     # Used: the link opens nothing, and sending its form again changes nothing.
-    again = browser.get(path)
+    again = client.get(path)
     assert again.status_code == 404 and DEAD in text_of(again) and "used already" in text_of(again)
-    token = csrf_token_of(browser.get("/admin/login"))
-    resent = browser.post(path, data={"csrf_token": token, "password": "a third long password",
+    token = csrf_token_of(client.get("/admin/login"))
+    resent = client.post(path, data={"csrf_token": token, "password": "a third long password",
                                       "confirm_password": "a third long password"})
     assert resent.status_code == 404 and not signs_in(app, "wanda", "a third long password")
 
 
 @pytest.mark.parametrize(("sent_after", "works"), [(PASSWORD_LINK_LIFETIME - timedelta(seconds=1), True),
                                                    (PASSWORD_LINK_LIFETIME, False)])
-def test_a_password_link_lasts_48_hours_to_the_second(frozen_clock, app, admin_client, wanda, browser,
+def test_a_password_link_lasts_48_hours_to_the_second(frozen_clock, app, admin_client, wanda, client,
                                                       sent_after, works):
     path = make_password_link(admin_client, wanda)
     frozen_clock.shift(PASSWORD_LINK_LIFETIME - timedelta(seconds=1))
-    token = csrf_token_of(browser.get(path))  # the form opens a second before the end
+    token = csrf_token_of(client.get(path))  # the form opens a second before the end
     frozen_clock.shift(sent_after - (PASSWORD_LINK_LIFETIME - timedelta(seconds=1)))
-    response = browser.post(path, data={"csrf_token": token, "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    response = client.post(path, data={"csrf_token": token, "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
     if works:
         assert response.headers["Location"] == "/admin/login"
     else:
         assert response.status_code == 404 and "more than 48 hours old" in text_of(response)
-        assert browser.get(path).status_code == 404
+        assert client.get(path).status_code == 404
         assert "Open password links" not in text_of(admin_client.get("/admin/people"))
     assert signs_in(app, "wanda", NEW_PASSWORD) is works
     assert signs_in(app, "wanda", ADMIN_PASSWORD) is not works
 
 
-def test_a_password_link_lifts_the_sign_in_lock(frozen_clock, app, admin_client, wanda, browser):
+def test_a_password_link_lifts_the_sign_in_lock(frozen_clock, app, admin_client, wanda, client):
     for _ in range(5):
         sign_in(app.test_client(), "wanda", "wrong guess at it", address="198.51.100.1")
     elsewhere = sign_in(app.test_client(), "wanda", ADMIN_PASSWORD, address="198.51.100.2")
     assert elsewhere.status_code == 429 and "Sign-in is locked" in text_of(elsewhere)
-    choose(browser, make_password_link(admin_client, wanda))
+    choose(client, make_password_link(admin_client, wanda))
     assert signs_in(app, "wanda", NEW_PASSWORD, address="198.51.100.2")
 
 
-def test_the_new_password_follows_the_same_rules_and_a_refusal_keeps_the_link(admin_client, wanda, browser, app):
+def test_the_new_password_follows_the_same_rules_and_a_refusal_keeps_the_link(admin_client, wanda, client, app):
     path = make_password_link(admin_client, wanda)
-    short = choose(browser, path, password="too short")
+    short = choose(client, path, password="too short")
     assert short.status_code == 400 and "at least 12 characters" in text_of(short)
-    differ = choose(browser, path, confirm="not the same one at all")
+    differ = choose(client, path, confirm="not the same one at all")
     assert differ.status_code == 400 and "The two passwords differ." in text_of(differ)
     assert signs_in(app, "wanda", ADMIN_PASSWORD)
-    assert choose(browser, path).headers["Location"] == "/admin/login"
+    assert choose(client, path).headers["Location"] == "/admin/login"
 
 
 def test_a_link_spent_meanwhile_sets_nothing(admin_client, wanda, app):
@@ -147,21 +131,21 @@ def test_a_link_spent_meanwhile_sets_nothing(admin_client, wanda, app):
 
 @pytest.mark.parametrize("change", [lambda t: t[:-1], lambda t: t + "x", lambda t: t.upper(), lambda t: "x" * len(t),
                                    lambda t: "é" * 3])
-def test_a_forged_link_opens_nothing_and_names_no_one(admin_client, wanda, browser, change):
+def test_a_forged_link_opens_nothing_and_names_no_one(admin_client, wanda, client, change):
     prefix, token = make_password_link(admin_client, wanda).rsplit("/", 1)
-    response = browser.get(f"{prefix}/{change(token)}")
+    response = client.get(f"{prefix}/{change(token)}")
     page = response.get_data(as_text=True)
     assert response.status_code == 404 and DEAD in text_of(response) and "Ask an admin" in text_of(response)
     assert 'class="site-header"' in page and "wanda" not in page.lower()
-    csrf = csrf_token_of(browser.get("/admin/login"))
-    sent = browser.post(f"{prefix}/{change(token)}", data={"csrf_token": csrf, "password": NEW_PASSWORD,
+    csrf = csrf_token_of(client.get("/admin/login"))
+    sent = client.post(f"{prefix}/{change(token)}", data={"csrf_token": csrf, "password": NEW_PASSWORD,
                                                            "confirm_password": NEW_PASSWORD})
     assert sent.status_code == 404
 
 
-def test_used_withdrawn_and_forged_links_get_the_same_page(app, admin_client, wanda, make_person, browser):
+def test_used_withdrawn_and_forged_links_get_the_same_page(app, admin_client, wanda, make_person, client):
     used = make_password_link(admin_client, wanda)
-    choose(browser, used)
+    choose(client, used)
     other = make_person("otto", display_name="Otto Other")
     withdrawn = make_password_link(admin_client, other)
     link_id = db.session.execute(db.select(PasswordLink.id).filter_by(user_id=other.id)).scalar_one()
@@ -170,19 +154,19 @@ def test_used_withdrawn_and_forged_links_get_the_same_page(app, admin_client, wa
     assert len(pages) == 1 and DEAD in pages.pop()
 
 
-def test_the_password_form_needs_its_csrf_token(admin_client, wanda, browser, app):
+def test_the_password_form_needs_its_csrf_token(admin_client, wanda, client, app):
     path = make_password_link(admin_client, wanda)
-    browser.get(path)
+    client.get(path)
     for data in ({}, {"csrf_token": "forged"}):
-        response = browser.post(path, data={**data, "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+        response = client.post(path, data={**data, "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
         assert response.status_code == 400 and "did not come from this site" in text_of(response)
-    assert signs_in(app, "wanda", ADMIN_PASSWORD) and browser.get(path).status_code == 200
+    assert signs_in(app, "wanda", ADMIN_PASSWORD) and client.get(path).status_code == 200
 
 
 # --- The people page: the lists, withdrawing, one link per account -------------------------------------------------
 
 
-def test_open_links_are_listed_and_each_is_withdrawn_by_its_button(frozen_clock, admin_client, wanda, browser):
+def test_open_links_are_listed_and_each_is_withdrawn_by_its_button(frozen_clock, admin_client, wanda, client):
     invitation = make_invitation(admin_client, "editor")
     password = make_password_link(admin_client, wanda)
     page = text_of(admin_client.get("/admin/people"))
@@ -198,7 +182,7 @@ def test_open_links_are_listed_and_each_is_withdrawn_by_its_button(frozen_clock,
     withdraw(admin_client, f"/admin/people/password-links/{link_id}/withdraw")
     page = text_of(admin_client.get("/admin/people"))
     assert "The password link is withdrawn; its link no longer works." in page and "Open password links" not in page
-    assert browser.get(invitation).status_code == 404 and browser.get(password).status_code == 404
+    assert client.get(invitation).status_code == 404 and client.get(password).status_code == 404
     assert db.session.execute(db.select(PasswordLink)).first() is None
 
     again = withdraw(admin_client, f"/admin/people/password-links/{link_id}/withdraw")
@@ -206,25 +190,25 @@ def test_open_links_are_listed_and_each_is_withdrawn_by_its_button(frozen_clock,
     assert "already used, withdrawn or expired" in text_of(admin_client.get("/admin/people"))
 
 
-def test_a_new_link_for_an_account_replaces_its_open_one(admin_client, wanda, browser):
+def test_a_new_link_for_an_account_replaces_its_open_one(admin_client, wanda, client):
     first = make_password_link(admin_client, wanda)
     second = make_password_link(admin_client, wanda)
-    assert browser.get(first).status_code == 404 and browser.get(second).status_code == 200
+    assert client.get(first).status_code == 404 and client.get(second).status_code == 200
     assert text_of(admin_client.get("/admin/people")).count("For Wanda Writer") == 1
 
 
 def test_set_password_on_the_server_ends_the_accounts_sessions_and_withdraws_its_link(app, runner, admin_client,
-                                                                                    wanda, browser):
+                                                                                    wanda, client):
     wandas_laptop = signed_in_client(app, "wanda")
     path = make_password_link(admin_client, wanda)
     result = runner.invoke(args=["set-password", "wanda", "--password-stdin"], input="set on the server now\n")
     assert result.exit_code == 0, result.output
     assert wandas_laptop.get("/admin/").status_code == 302
     assert admin_client.get("/admin/").status_code == 200  # another account's session goes on
-    assert browser.get(path).status_code == 404
+    assert client.get(path).status_code == 404
 
 
-def test_changing_ones_own_password_withdraws_ones_password_link(app, admin_client, wanda, browser):
+def test_changing_ones_own_password_withdraws_ones_password_link(app, admin_client, wanda, client):
     path = make_password_link(admin_client, wanda)
     client = signed_in_client(app, "wanda")
     other_browser = signed_in_client(app, "wanda")
@@ -232,16 +216,16 @@ def test_changing_ones_own_password_withdraws_ones_password_link(app, admin_clie
     client.post("/admin/account", data={"csrf_token": token, "current_password": ADMIN_PASSWORD,
                                         "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
     assert client.get("/admin/").status_code == 200 and other_browser.get("/admin/").status_code == 302
-    assert browser.get(path).status_code == 404
+    assert client.get(path).status_code == 404
 
 
 # --- Deactivation and reactivation -----------------------------------------------------------------------------------
 
 
-def test_deactivating_withdraws_links_and_reactivating_opens_the_account_again(app, admin_client, wanda, browser):
+def test_deactivating_withdraws_links_and_reactivating_opens_the_account_again(app, admin_client, wanda, client):
     path = make_password_link(admin_client, wanda)
     withdraw(admin_client, f"/admin/people/{wanda.id}/deactivate")
-    assert browser.get(path).status_code == 404
+    assert client.get(path).status_code == 404
     refused = withdraw(admin_client, f"/admin/people/{wanda.id}/password-link")
     assert refused.headers["Location"] == "/admin/people"
     page = admin_client.get("/admin/people").get_data(as_text=True)

@@ -23,12 +23,17 @@ def text_of(response) -> str:
 
 def make_invitation(admin_client, role: str = "writer") -> str:
     """Invite someone through the people page as an admin; the path of the link shown."""
+    return link_shown(admin_client, "/admin/people/invite", {"role": role}, "invitation-link")
+
+
+def link_shown(admin_client, action: str, data: dict, element_id: str) -> str:
+    """Press a people-page button that makes a one-time link; the path of the link the page then shows once."""
     token = csrf_token_of(admin_client.get("/admin/people"))
-    response = admin_client.post("/admin/people/invite", data={"csrf_token": token, "role": role})
+    response = admin_client.post(action, data={"csrf_token": token, **data})
     assert response.headers["Location"] == "/admin/people"
     page = admin_client.get("/admin/people").get_data(as_text=True)
     site = re.escape(admin_client.application.config["SITE_URL"])
-    link = re.search(rf'id="invitation-link">{site}(/admin/join/[^<]+)<', page)
+    link = re.search(rf'id="{element_id}">{site}(/admin/(?:join|password)/[^<]+)<', page)
     assert link, page
     return link.group(1)
 
