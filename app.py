@@ -11,7 +11,7 @@ from models.reachable import DatabaseUnreachable, open_database
 from newsroom import accounts, articles, guard, labels, people, pictures, signin, site_pages
 from readers import comments, feeds, me, pages, previews, reads
 from services import pipeline
-from web import errors, health, pagecache, security, sessions, templating, urls
+from web import errors, health, pagecache, proxies, security, sessions, templating, urls
 from web.settings import SettingsError, load_settings
 
 MIGRATIONS_DIRECTORY = "migrations"
@@ -59,4 +59,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     pagecache.answer_before_flask(app)
     health.init_app(app)
     reads.init_app(app)
+    # Outermost: behind trusted proxies, everything above sees the client's address and scheme.
+    proxies.init_app(app)
     return app

@@ -20,7 +20,6 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.http import dump_cookie, parse_cookie
 
 from models import MAX_ID, count_read, db, published_reads
-from web.security import SECURITY_HEADERS
 from web.templating import plural
 
 # The reads cookie is sent to the counting address only, so it never reaches a page or a cache.
@@ -150,7 +149,7 @@ class ReadCounter:
                 config, environ, cookies, int(found[1]), found[2] is not None, False, self.engine)
             if answer is not None:
                 start_response("200 OK", [*answer.headers, ("Content-Length", str(len(answer.body))),
-                                          *SECURITY_HEADERS.items()])
+                                          *config["RESPONSE_HEADERS"]])
                 return [answer.body]
         return self.flask(environ, start_response)
 

@@ -14,7 +14,6 @@ from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
 from models import db
-from web.security import SECURITY_HEADERS
 
 HEALTH_PATH = "/healthz"
 # PostgreSQL gives up on the check's query after this long, so a stuck database is a 503, not a hang.
@@ -63,7 +62,7 @@ class HealthCheck:
         body = b"ok\n" if problem is None else f"{problem}\n".encode()
         start_response("200 OK" if problem is None else "503 SERVICE UNAVAILABLE", [
             ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
-            ("Cache-Control", "no-store"), *SECURITY_HEADERS.items()])
+            ("Cache-Control", "no-store"), *self.app.config["RESPONSE_HEADERS"]])
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
 

@@ -1,4 +1,4 @@
-"""The database-backed limiter that comments and sign-in share, and the client address it keys on."""
+"""The database-backed limiter that comments and sign-in share."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Request, current_app, request
+from flask import request
 from sqlalchemy import bindparam, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -101,8 +101,11 @@ def address_key(address: str) -> str:
 
 
 def requester_key() -> str:
-    """What the limits count this request's client under: its address (or IPv6 /64), proxies considered."""
-    return address_key(client_address(request, current_app.config["TRUSTED_PROXY_NETWORKS"]))
+    """What the limits count this request's client under: its address (or IPv6 /64).
+
+    Behind trusted proxies the address is already the client's (web/proxies.py).
+    """
+    return address_key(request.remote_addr or "unknown")
 
 
 # Old windows are dropped at most hourly per process: the DELETE cost a comment more than all its other statements.
@@ -122,32 +125,3 @@ def forget_expired() -> None:
 def remove_old_windows() -> int:
     """Drop every window that started more than a day ago (in the caller's transaction); how many."""
     return db.session.execute(delete(RateLimit).where(RateLimit.window_start < now_utc() - WINDOWS_KEPT)).rowcount
-
-
-def _trusted(address: str, proxies: tuple) -> bool:
-    """True when address parses and lies in one of the trusted networks."""
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(parsed in network for network in proxies)
-
-
-def _without_port(hop: str) -> str:
-    """'192.0.2.1:5678' and '[2001:db8::1]:443' without their ports (some proxies add them)."""
-    if hop.startswith("["):
-        return hop[1:].split("]", 1)[0]
-    return hop.split(":", 1)[0] if hop.count(":") == 1 else hop
-
-
-def client_address(request: Request, proxies: tuple) -> str:
-    """The reader's address: the socket's, or behind trusted proxies the rightmost untrusted forwarded one."""
-    address = request.remote_addr or "unknown"
-    if not proxies or not _trusted(address, proxies):
-        return address  # an untrusted peer's X-Forwarded-For is whatever it chose to write
-    header = request.headers.get("X-Forwarded-For", "")
-    forwarded = [_without_port(part.strip()) for part in header.split(",") if part.strip()]
-    for hop in reversed(forwarded):
-        if not _trusted(hop, proxies):
-            return hop
-    return forwarded[0] if forwarded else address

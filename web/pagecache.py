@@ -25,7 +25,6 @@ from werkzeug.wrappers import Request
 from content.text import AtMostEvery, now_utc
 from models import SiteVersion
 from web.conditional import client_has_current_copy
-from web.security import SECURITY_HEADERS
 
 PUBLIC_CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=30"
 PRIVATE_CACHE_CONTROL = "private, no-store"
@@ -65,11 +64,13 @@ class Entry:
     etag: str
     # When a relative time on the page ("5 minutes ago") next reads differently; None if it has none.
     holds_until: datetime | None = None
+    # The headers every response carries (web.security.response_headers), as the app was configured.
+    always: tuple[tuple[str, str], ...] = ()
 
     def headers(self, served: str) -> list[tuple[str, str]]:
         """Every header of this page but its length: the same from the layer and from Flask."""
         return [("Cache-Control", PUBLIC_CACHE_CONTROL), ("ETag", f'"{self.etag}"'), (SERVED_HEADER, served),
-                *SECURITY_HEADERS.items()]
+                *self.always]
 
     @cached_property
     def kept_answer(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -184,7 +185,7 @@ def keep(response: Response) -> Response:
     body = response.get_data()
     key, generation = g.page_slot
     entry = Entry(generation, body, response.content_type, hashlib.blake2b(body, digest_size=12).hexdigest(),
-                  g.get("page_holds_until"))
+                  g.get("page_holds_until"), current_app.config["RESPONSE_HEADERS"])
     current_app.extensions["pagecache"].put(key, entry)
     return entry.response()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, current_app, request
 
 from web import csrf
 
@@ -28,9 +28,20 @@ SECURITY_HEADERS = {
 }
 
 
+def response_headers(config: dict) -> tuple[tuple[str, str], ...]:
+    """The headers every response carries, from Flask and from the layers before it alike.
+
+    An https site adds Strict-Transport-Security, so a browser that has seen it once never asks over http.
+    """
+    headers = dict(SECURITY_HEADERS)
+    if config["SITE_URL"].startswith("https://") and config["HSTS_SECONDS"]:
+        headers["Strict-Transport-Security"] = f"max-age={config['HSTS_SECONDS']}"
+    return tuple(headers.items())
+
+
 def add_security_headers(response: Response) -> Response:
     """Set the security headers on a page, an error page or a static file alike."""
-    response.headers.update(SECURITY_HEADERS)
+    response.headers.update(current_app.config["RESPONSE_HEADERS"])
     return response
 
 
@@ -47,6 +58,7 @@ def refuse_invalid_utf8() -> None:
 
 def init_app(app: Flask) -> None:
     """Protect every POST with CSRF and put the headers on every response."""
+    app.config["RESPONSE_HEADERS"] = response_headers(app.config)
     csrf.init_app(app)
     app.before_request(refuse_invalid_utf8)
     app.after_request(add_security_headers)

@@ -55,7 +55,10 @@ DEFAULTS = {
     "TRUSTED_PROXIES": "",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_SECURE": False,
+    # None follows SITE_URL: cookies are Secure on an https site (check_transport).
+    "SESSION_COOKIE_SECURE": None,
+    # Strict-Transport-Security's max-age on an https site: a year, as browsers' preload lists ask; 0 sends none.
+    "HSTS_SECONDS": 365 * 86400,
     # Matches the comment form's own one-day window (readers.forms.COMMENT_FORM_MAX_AGE).
     "WTF_CSRF_TIME_LIMIT": 86400,
 }
@@ -80,6 +83,7 @@ ENVIRONMENT_SETTINGS = {
     "MAX_CONTENT_LENGTH": int,
     "MEDIA_ROOT": str,
     "SESSION_COOKIE_SECURE": bool,
+    "HSTS_SECONDS": int,
 }
 
 
@@ -185,6 +189,7 @@ def check_settings(config: dict) -> None:
     except ValueError as error:
         raise SettingsError(f"COMMENT_RATE_LIMIT: {error}") from None
     check_site(config)
+    check_transport(config)
     check_page_sizes(config)
     try:
         config["TRUSTED_PROXY_NETWORKS"] = parse_trusted_proxies(config["TRUSTED_PROXIES"])
@@ -247,6 +252,19 @@ def check_site(config: dict) -> None:
         raise SettingsError(f"SITE_LANGUAGE={config['SITE_LANGUAGE']!r} is not a language tag such as 'en' or 'pt-BR'")
     if not 1 <= config["SITEMAP_MAX_URLS"] <= 50_000:
         raise SettingsError(f"SITEMAP_MAX_URLS={config['SITEMAP_MAX_URLS']!r} must be between 1 and 50000")
+
+
+def check_transport(config: dict) -> None:
+    """On an https site cookies travel only over https; refuse a setting that would send them in clear."""
+    https = config["SITE_URL"].startswith("https://")
+    if config["SESSION_COOKIE_SECURE"] is None:
+        config["SESSION_COOKIE_SECURE"] = https
+    elif https and not config["SESSION_COOKIE_SECURE"]:
+        raise SettingsError("SESSION_COOKIE_SECURE is off while SITE_URL is https: sign-in cookies would also travel "
+                            "over plain http; remove the setting, it follows SITE_URL")
+    seconds = config["HSTS_SECONDS"]
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+        raise SettingsError(f"HSTS_SECONDS={seconds!r} must be a whole number of seconds, 0 to send no HSTS")
 
 
 def site_url_problem(url: str) -> str | None:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy.pool import NullPool
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -34,12 +35,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def live_settings(instance: Path, **overrides) -> dict:
+    """Settings for an app a browser reaches over HTTP: a connection closes when its request is done.
+
+    The server's threads may still be answering a page's last requests (a read count, /me) when a test
+    ends and its engines are disposed; a pooled connection handed back after that lands in a pool no
+    longer used, and psycopg warns when the collector finds it open, in whichever test runs then.
+    """
+    return settings_for_tests(instance, SQLALCHEMY_ENGINE_OPTIONS={"poolclass": NullPool}, **overrides)
+
+
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory, migrated_database):
     """An app on a copy of the migrated database, with the demo newsroom loaded."""
     instance = tmp_path_factory.mktemp("live-instance")
     database = new_database_url(instance, template=migrated_database)
-    app = create_app(settings_for_tests(instance, COMMENT_MODERATION="links", SQLALCHEMY_DATABASE_URI=database))
+    app = create_app(live_settings(instance, COMMENT_MODERATION="links", SQLALCHEMY_DATABASE_URI=database))
     with app.app_context():
         load_demo()
         give_the_newest_article_a_lead_picture()

@@ -11,8 +11,8 @@ from app import create_app
 from models import Role, db
 from newsroom.accounts import create_account
 from tests import postgresql
-from tests.browser.conftest import serving
-from tests.conftest import ADMIN_PASSWORD, settings_for_tests
+from tests.browser.conftest import live_settings, serving
+from tests.conftest import ADMIN_PASSWORD
 from tests.databases import new_database_url
 
 STORY = "Harbour master retires after forty years"
@@ -23,7 +23,7 @@ postgresql_server, postgresql_database = postgresql.postgresql_server, postgresq
 @pytest.fixture
 def new_site(tmp_path, migrated_database):
     """A brand-new site of its own: its database, its server, its command line."""
-    app = create_app(settings_for_tests(tmp_path, SQLALCHEMY_DATABASE_URI=new_database_url(tmp_path, template=migrated_database)))
+    app = create_app(live_settings(tmp_path, SQLALCHEMY_DATABASE_URI=new_database_url(tmp_path, template=migrated_database)))
     with serving(app) as address:
         yield app, address, app.test_cli_runner()
 
@@ -106,7 +106,7 @@ def test_a_newsroom_goes_from_the_demo_to_its_own_site_on_postgresql(browser, ne
     # Readers multiply: the site moves to PostgreSQL and is served from there.
     copied = runner.invoke(args=["copy-site", "--to", postgresql_database])
     assert copied.exit_code == 0, copied.output
-    moved = create_app(settings_for_tests(tmp_path / "on-postgresql", SQLALCHEMY_DATABASE_URI=postgresql_database))
+    moved = create_app(live_settings(tmp_path / "on-postgresql", SQLALCHEMY_DATABASE_URI=postgresql_database))
     with serving(moved) as moved_address:
         reader = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         reader.goto(moved_address + "/")
