@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from datetime import timedelta
+from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from cli import copysite, demo, generate, housekeeping, importer, migrations
+from cli import backup, copysite, demo, generate, housekeeping, importer, migrations, restore
 from models import Article, db
 from models.reachable import DatabaseUnreachable
 from newsroom import accounts
@@ -189,9 +191,74 @@ def copy_site_command(target: str) -> None:
         click.echo(line)
 
 
+@click.command("backup")
+@click.argument("destination", metavar="DEST_DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--keep", type=click.IntRange(min=1), metavar="N", help="Then keep only the newest N backups in DEST_DIR.")
+@with_appcontext
+def backup_command(destination: Path, keep: int | None) -> None:
+    """Back up the database and the pictures, consistently, into a new folder inside DEST_DIR."""
+    media_root = Path(current_app.config["MEDIA_ROOT"])
+    try:
+        with click.progressbar(length=backup.media_count_needed(media_root), label="Backing up pictures") as bar:
+            made = backup.make_backup(db.engine, media_root, destination, keep, bar.update)
+    except backup.BackupFailed as error:
+        stop(error)
+    except OSError as error:
+        stop(f"cannot write the backup into {destination}: {error.strerror}; nothing was kept")
+    rows, pictures = sum(made.manifest["tables"].values()), len(made.manifest["files"]) - 1
+    click.echo(f"Backed up {plural(rows, 'row')} of {plural(len(made.manifest['tables']), 'table')} and "
+               f"{plural(pictures, 'picture file')} ({made.copied} not in an earlier backup) into {made.folder}")
+    for name in made.removed:
+        click.echo(f"Removed the older backup {name}")
+
+
+@click.command("restore")
+@click.argument("source", metavar="SRC_DIR", type=click.Path(path_type=Path))
+@click.option("--replace", is_flag=True, help="Restore over a site that holds rows or pictures (asks first).")
+@click.option("--yes", is_flag=True, help="With --replace, do not ask.")
+@with_appcontext
+def restore_command(source: Path, replace: bool, yes: bool) -> None:
+    """Restore a backup made by `flask backup` into this site (stop the app servers first)."""
+    media_root = Path(current_app.config["MEDIA_ROOT"])
+    try:
+        files = len(restore.read_manifest(source)["files"])
+        with click.progressbar(length=files, label="Checking the backup") as bar:
+            checked = restore.checked_backup(source, bar.update)
+        restore.refuse_what_cannot_be_restored(checked, db.engine, migrations.known_revisions())
+        confirm_replacing(restore.rows_held(db.engine), restore.media_held(media_root), replace, yes)
+        restore.restore(checked, db.engine, media_root)
+    except backup.BackupFailed as error:
+        stop(error)
+    for number, step in enumerate(applied := migrations.upgrade_to_head(), start=1):
+        click.echo(f"Upgraded ({number} of {len(applied)}): {step}")
+    if search.missing_count():
+        rebuild_search_index()
+    click.echo(f"Restored {plural(sum(checked.manifest['tables'].values()), 'row')} and "
+               f"{plural(len(checked.media), 'picture file')} from the backup of {checked.manifest['created']}. "
+               "Start (or restart) the app servers.")
+
+
+def confirm_replacing(held: dict[str, int], pictures: int, replace: bool, yes: bool) -> None:
+    """Refuse to restore over a site with rows or pictures unless told to, and then ask."""
+    if not held and not pictures:
+        return
+    holding = ", ".join(f"{name} {count}" for name, count in sorted(held.items())) or "no rows"
+    if not replace:
+        stop(f"this site is not empty ({holding}; {plural(pictures, 'picture file')}): "
+             "add --replace to restore over it")
+    if not yes:
+        click.confirm(f"Replace everything this site holds ({holding}; {plural(pictures, 'picture file')})?", abort=True)
+
+
+def stop(reason: object) -> NoReturn:
+    """One line on standard error, and exit status 1."""
+    click.echo(f"Error: {reason}", err=True)
+    sys.exit(1)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with `flask --app app`."""
     for command in (init_db_command, demo_command, remove_demo_command, import_text_command, create_admin_command,
                     set_password_command, media_gc_command, housekeeping_command, reindex_command, generate_command,
-                    copy_site_command):
+                    copy_site_command, backup_command, restore_command):
         app.cli.add_command(command)

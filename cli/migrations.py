@@ -29,3 +29,9 @@ def upgrade_to_head() -> list[str]:
     steps = pending_steps()
     upgrade()  # quiet: migrations/alembic.ini logs Alembic's warnings only
     return steps
+
+
+def known_revisions() -> set[str]:
+    """Every revision this code's migrations name."""
+    scripts = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+    return {script.revision for script in scripts.walk_revisions()}
