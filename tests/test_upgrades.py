@@ -8,9 +8,11 @@ made at the first revision signs in.
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
+import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
@@ -19,6 +21,7 @@ from app import create_app
 from content.text import render_markdown
 from models import db
 from tests.conftest import BROWSER_AGENT, settings_for_tests, sign_in
+from tests.databases import on_postgresql
 from tests.test_migrations import MIGRATIONS, chain_from_base, database_revision, scripts_in
 
 PASSWORD = "harbour lights at dusk"
@@ -279,3 +282,49 @@ def check_newsroom(client) -> None:
     listing = text_of(client, "/admin/")
     assert all(title in listing for title in ("Harbour dredging starts", GREEK_TITLE, "Budget draft"))
     assert "See my site for more." in text_of(client, "/admin/comments?status=pending")
+
+
+FAILING_STEP = '''"""A step that fails halfway: its first table is made, then it stops
+
+Revision ID: failing
+Revises: {head}
+"""
+import pytest
+import sqlalchemy as sa
+from alembic import op
+
+revision = 'failing'
+down_revision = '{head}'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('half_done', sa.Column('id', sa.Integer(), primary_key=True))
+    raise RuntimeError('the step failed')
+'''
+
+
+def test_a_failed_upgrade_leaves_postgresql_as_it_was_and_sqlite_at_its_last_finished_step(tmp_path):
+    copy = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    head = scripts_in(copy).get_current_head()
+    (copy / "versions" / "9999_failing.py").write_text(FAILING_STEP.format(head=head))
+    app = create_app(settings_for_tests(tmp_path / "instance"))
+    with app.app_context():
+        upgrade(directory=str(copy), revision="0015")
+        with pytest.raises(SystemExit):  # how Flask-Migrate, and so `flask init-db`, reports the error
+            upgrade(directory=str(copy))
+        with db.engine.connect() as connection:
+            tables = set(sa.inspect(connection).get_table_names())
+        if on_postgresql():
+            # One transaction for the whole run: 0016 and 0017 went back with the failed step, so the
+            # database is exactly what the code before the upgrade ran on.
+            assert database_revision() == "0015"
+            assert {"password_links", "site_pages", "half_done"}.isdisjoint(tables)
+        else:
+            # SQLite keeps each finished step, and the failed step's table stays though its revision
+            # was not recorded: running it again would fail on that table, so deploying copies the file first.
+            assert database_revision() == head
+            assert {"password_links", "site_pages", "half_done"} <= tables
+        db.engine.dispose()
