@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from urllib.parse import quote
 
 import pytest
@@ -46,12 +47,6 @@ KEYS = {
 }
 
 
-def rows(**tables) -> dict[str, dict[tuple, dict]]:
-    """Expected rows keyed by table, then by primary key: each row's values worth checking."""
-    return {name: {tuple(row[key] for key in KEYS[name]): row for row in table_rows}
-            for name, table_rows in tables.items()}
-
-
 def typed(column: str) -> sa.ColumnClause:
     """A column read as what it holds: SQLite hands times back as strings and flags as numbers otherwise."""
     kinds = {"window_start": sa.DateTime(), "published": sa.Boolean(), "fields": sa.JSON()}
@@ -70,8 +65,8 @@ def insert(connection, expected: dict, name: str, *table_rows: dict, checked: tu
     columns = sa.table(name, *map(typed, table_rows[0]))
     connection.execute(sa.insert(columns), list(table_rows))
     keep = set(checked or table_rows[0]) | set(KEYS[name])
-    for row in rows(**{name: [{k: v for k, v in row.items() if k in keep} for row in table_rows]})[name].items():
-        expected.setdefault(name, {})[row[0]] = row[1]
+    for row in table_rows:
+        expected.setdefault(name, {})[tuple(row[key] for key in KEYS[name])] = {k: v for k, v in row.items() if k in keep}
 
 
 def check_rows(connection, expected: dict, revision: str) -> None:
@@ -123,49 +118,58 @@ def first_schema_rows(connection, expected: dict) -> None:
 
 def later_rows(revision: str, connection, expected: dict) -> None:
     """Rows for what a revision adds, written once it has run, with the columns it has by then."""
-    add = {name: (lambda *table_rows, name=name, **kw: insert(connection, expected, name, *table_rows, **kw))
-           for name in KEYS}
+    add = partial(insert, connection, expected)
+    rows_for_sessions_and_addresses(revision, add, connection, expected)
+    rows_for_people_pictures_and_pages(revision, add, connection, expected)
+
+
+def rows_for_sessions_and_addresses(revision: str, add, connection, expected: dict) -> None:
+    """0002 to 0009: rate limits, sessions, former addresses, kept forms, a read count past 2^31."""
     if revision == "0002":
-        add["rate_limits"]({"key": "comment:192.0.2.99", "window_start": PUBLISHED, "hits": 2})
+        add("rate_limits", {"key": "comment:192.0.2.99", "window_start": PUBLISHED, "hits": 2})
     elif revision == "0003":
-        add["admin_sessions"]({"token_hash": "a" * 64, "user_id": 1, "created_at": PUBLISHED, "last_seen_at": PUBLISHED},
-                              checked=("user_id",))
-        add["slug_redirects"]({"old_slug": "dredging-to-start", "article_id": 1})
+        add("admin_sessions", {"token_hash": "a" * 64, "user_id": 1, "created_at": PUBLISHED, "last_seen_at": PUBLISHED},
+            checked=("user_id",))
+        add("slug_redirects", {"old_slug": "dredging-to-start", "article_id": 1})
     elif revision == "0006":
-        add["kept_forms"]({"key_hash": "c" * 64, "user_id": 1, "article_id": 3, "fields": {"title": "Budget, v2"},
-                           "created_at": PUBLISHED}, checked=("user_id", "article_id"))
+        add("kept_forms", {"key_hash": "c" * 64, "user_id": 1, "article_id": 3, "fields": {"title": "Budget, v2"},
+            "created_at": PUBLISHED}, checked=("user_id", "article_id"))
     elif revision == "0007":
-        add["category_redirects"]({"old_slug": "town", "category_id": 2})
-        add["tag_redirects"]({"old_slug": "harbour-dredging", "tag_id": 1})
+        add("category_redirects", {"old_slug": "town", "category_id": 2})
+        add("tag_redirects", {"old_slug": "harbour-dredging", "tag_id": 1})
     elif revision == "0009":  # the column holds it from here on PostgreSQL (SQLite's INTEGER always did)
         connection.execute(sa.text("UPDATE articles SET reads = :reads WHERE id = 1"), {"reads": PAST_TWO_BILLION})
         expected["articles"][(1,)]["reads"] = PAST_TWO_BILLION
-    elif revision == "0012":
-        add["users"]({"id": 2, "username": "sam", "password_hash": generate_password_hash(PASSWORD), "created_at": PUBLISHED,
-                      "display_name": "Sam Writer", "slug": "sam-writer", "role": "writer"},
-                     checked=("username", "display_name", "slug", "role"))
-        add["article_authors"]({"article_id": 1, "user_id": 1, "position": 0, "listed_at": PUBLISHED},
-                               {"article_id": 2, "user_id": 2, "position": 0, "listed_at": PUBLISHED + timedelta(hours=1)})
-        add["invitations"]({"id": 1, "token_hash": "d" * 64, "role": "editor", "invited_by_id": 1, "created_at": PUBLISHED,
-                            "expires_at": PUBLISHED + timedelta(days=2)}, checked=("role", "invited_by_id"))
+
+
+def rows_for_people_pictures_and_pages(revision: str, add, connection, expected: dict) -> None:
+    """0012 to 0017: a writer with a byline, an invitation, a picture, site facts, a password link, a page."""
+    if revision == "0012":
+        add("users", {"id": 2, "username": "sam", "password_hash": generate_password_hash(PASSWORD), "created_at": PUBLISHED,
+            "display_name": "Sam Writer", "slug": "sam-writer", "role": "writer"},
+            checked=("username", "display_name", "slug", "role"))
+        add("article_authors", {"article_id": 1, "user_id": 1, "position": 0, "listed_at": PUBLISHED},
+            {"article_id": 2, "user_id": 2, "position": 0, "listed_at": PUBLISHED + timedelta(hours=1)})
+        add("invitations", {"id": 1, "token_hash": "d" * 64, "role": "editor", "invited_by_id": 1, "created_at": PUBLISHED,
+            "expires_at": PUBLISHED + timedelta(days=2)}, checked=("role", "invited_by_id"))
     elif revision == "0011":
-        add["pictures"]({"id": 1, "hash": "e" * 32, "width": 1600, "height": 900, "alt": "Dredger at the quay",
-                         "caption": "The dredger arrived on Monday.", "credit": "Ines Duarte", "uploaded_at": PUBLISHED},
-                        checked=("alt", "caption", "credit"))
+        add("pictures", {"id": 1, "hash": "e" * 32, "width": 1600, "height": 900, "alt": "Dredger at the quay",
+            "caption": "The dredger arrived on Monday.", "credit": "Ines Duarte", "uploaded_at": PUBLISHED},
+            checked=("alt", "caption", "credit"))
         connection.execute(sa.text("UPDATE articles SET lead_picture_id = 1 WHERE id = 3"))
         expected["articles"][(3,)]["lead_picture_id"] = 1
     elif revision == "0015":
-        add["demo_rows"]({"kind": "tag", "row_id": 2})
-        add["site_facts"]({"name": "demo offered", "value": "2026-03-01T08:00:00+00:00"})
-        add["author_redirects"]({"old_slug": "m-okafor", "user_id": 1})
+        add("demo_rows", {"kind": "tag", "row_id": 2})
+        add("site_facts", {"name": "demo offered", "value": "2026-03-01T08:00:00+00:00"})
+        add("author_redirects", {"old_slug": "m-okafor", "user_id": 1})
     elif revision == "0016":
-        add["password_links"]({"id": 1, "token_hash": "f" * 64, "created_at": PUBLISHED, "expires_at": PUBLISHED,
-                               "user_id": 2, "made_by_id": 1}, checked=("user_id", "made_by_id"))
+        add("password_links", {"id": 1, "token_hash": "f" * 64, "created_at": PUBLISHED, "expires_at": PUBLISHED,
+            "user_id": 2, "made_by_id": 1}, checked=("user_id", "made_by_id"))
     elif revision == "0017":
-        add["site_pages"]({"slug": "tip-line", "title": "Tip line", "body_source": "Call the newsdesk on 555 0100.",
-                           "body_html": "<p>Call the newsdesk on 555 0100.</p>\n", "excerpt": "Call the newsdesk.",
-                           "published": True, "footer_place": 5, "updated_at": PUBLISHED},
-                          checked=("title", "body_html"))
+        add("site_pages", {"slug": "tip-line", "title": "Tip line", "body_source": "Call the newsdesk on 555 0100.",
+            "body_html": "<p>Call the newsdesk on 555 0100.</p>\n", "excerpt": "Call the newsdesk.",
+            "published": True, "footer_place": 5, "updated_at": PUBLISHED},
+            checked=("title", "body_html"))
 
 
 def changes_made_by(revision: str, expected: dict) -> None:
