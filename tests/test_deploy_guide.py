@@ -14,8 +14,10 @@ from tests.databases import new_database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = (ROOT / "docs" / "deploy.md").read_text()
-# The `deploy/flask` commands this file runs, as the guide writes them.
-RUN_HERE = {"init-db --without-demo", 'create-admin yourname --display-name "Your Name"', "init-db", "housekeeping"}
+# The `deploy/flask` commands this file runs, as the guide writes them, in the order it runs them.
+RUN_HERE = ["init-db --without-demo", 'create-admin yourname --display-name "Your Name"', "init-db", "housekeeping",
+            "backup /srv/backups", "backup /srv/backups --keep 14", "db current",
+            "restore /srv/backups/2026-12-03T030000Z --replace", "restore /srv/backups/<the newest> --replace --yes"]
 
 
 def shell_blocks() -> list[str]:
@@ -52,7 +54,7 @@ def test_every_deploy_flask_command_of_the_guide_is_one_this_file_runs():
     in_blocks = {line.split("deploy/flask ", 1)[1].strip() for block in shell_blocks() for line in block.splitlines()
                  if line.startswith("deploy/flask ")}
     in_text = set(re.findall(r"`deploy/flask ([^`]+)`", GUIDE))
-    assert in_blocks | in_text == RUN_HERE
+    assert in_blocks | in_text == set(RUN_HERE)
 
 
 def test_the_settings_file_of_the_guide_holds_a_fresh_key_and_an_https_site(settings_file):
@@ -61,18 +63,24 @@ def test_the_settings_file_of_the_guide_holds_a_fresh_key_and_an_https_site(sett
     assert "SITE_URL=https://news.example.org\n" in text and "TRUSTED_PROXIES=127.0.0.1\n" in text
 
 
-def test_the_guide_takes_a_clean_database_to_a_site_with_its_first_admin(settings_file):
-    created = deploy_flask(settings_file, "init-db --without-demo")
-    assert created.returncode == 0, created.stderr
-    admin = deploy_flask(settings_file, 'create-admin yourname --display-name "Your Name" --password-stdin',
-                         stdin=ADMIN_PASSWORD + "\n")
-    assert admin.returncode == 0, admin.stderr
-    assert "yourname" in admin.stdout
-    upgraded = deploy_flask(settings_file, "init-db")
-    assert upgraded.returncode == 0, upgraded.stderr
-    tidied = deploy_flask(settings_file, "housekeeping")
-    assert tidied.returncode == 0, tidied.stderr
-    assert tidied.stdout.startswith("Removed 0 ")
+def test_the_guide_takes_a_clean_database_to_a_site_with_its_first_admin_and_its_backups(settings_file, tmp_path):
+    outputs = {}
+    for command in RUN_HERE:
+        newest = next(iter(sorted((tmp_path / "backups").glob("2*"), reverse=True)), tmp_path / "none")
+        runnable = (command.replace("/srv/backups/2026-12-03T030000Z", str(newest))
+                    .replace("/srv/backups/<the newest>", str(newest)).replace("/srv/backups", str(tmp_path / "backups")))
+        answers = ADMIN_PASSWORD + "\n" if command.startswith("create-admin") else "y\n"
+        if command.startswith("create-admin"):
+            runnable += " --password-stdin"  # the guide's admin types it twice at the prompt instead
+        done = deploy_flask(settings_file, runnable, stdin=answers)
+        assert done.returncode == 0, (command, done.stdout, done.stderr)
+        outputs[command] = done.stdout
+    assert "yourname" in outputs['create-admin yourname --display-name "Your Name"']
+    assert outputs["housekeeping"].startswith("Removed 0 ")
+    assert "(0 not in an earlier backup)" in outputs["backup /srv/backups --keep 14"]
+    assert "(head)" in outputs["db current"]
+    assert "Replace everything this site holds (users 1" in outputs["restore /srv/backups/2026-12-03T030000Z --replace"]
+    assert "Restored " in outputs["restore /srv/backups/<the newest> --replace --yes"]
 
 
 def test_without_its_settings_file_deploy_flask_says_so_in_one_line(tmp_path):
