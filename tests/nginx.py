@@ -1,6 +1,6 @@
 """The shipped nginx site (deploy/nginx/ledger.conf) as a loopback test server: one substitution, one runner.
 
-`test_configuration` is the one place the shipped file is changed for tests and the benchmark: ports,
+`loopback_configuration` is the one place the shipped file is changed for tests and the benchmark: ports,
 folders, TLS off. Each change must find its text exactly as often as expected, so a reshaped shipped
 file fails here loudly instead of being tested half-substituted. `running_nginx` starts Debian's nginx on
 the result, unprivileged, in a folder of its own, and stops it.
@@ -37,7 +37,7 @@ class Loopback:
     static_parent: Path = ROOT  # the folder holding static/, as /srv/ledger holds it
 
 
-def test_configuration(shipped: str, to: Loopback) -> str:
+def loopback_configuration(shipped: str, to: Loopback) -> str:
     """The shipped site with its ports, folders and TLS replaced for a loopback server; nothing else changed.
 
     - `listen 443 ssl http2` becomes plain HTTP on 127.0.0.1:port, and the ssl_* lines and the IPv6
@@ -89,7 +89,7 @@ def running_nginx(to: Loopback, prefix: Path) -> Iterator[str]:
     """nginx on the shipped site turned into `to`'s, in the foreground; its base URL, and stopped on the way out."""
     prefix.mkdir(parents=True, exist_ok=True)
     site, main = prefix / "ledger.conf", prefix / "nginx.conf"
-    site.write_text(test_configuration(SHIPPED.read_text(), to))
+    site.write_text(loopback_configuration(SHIPPED.read_text(), to))
     main.write_text(main_configuration(site, prefix))
     server = subprocess.Popen([str(NGINX), "-c", str(main), "-p", str(prefix), "-e", str(prefix / "error.log"),
                                "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
