@@ -33,3 +33,10 @@ access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 # Only nginx on this machine may say the request came over HTTPS (X-Forwarded-Proto): gunicorn's default,
 # written out since the site's Secure cookies and https:// links depend on it.
 forwarded_allow_ips = "127.0.0.1"
+
+# gunicorn's control socket (for gunicornc) defaults to one path per user, which two instances would share: each
+# instance gets its own in the runtime folder systemd makes for it (RuntimeDirectory=), and none without one.
+if os.environ.get("RUNTIME_DIRECTORY"):
+    control_socket = os.path.join(os.environ["RUNTIME_DIRECTORY"], "gunicorn.ctl")
+else:
+    control_socket_disable = True

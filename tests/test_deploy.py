@@ -70,7 +70,8 @@ def test_housekeeping_runs_daily_by_its_timer():
 def gunicorn_settings(environment: dict[str, str]) -> dict:
     """deploy/gunicorn.conf.py's settings as gunicorn reads them (it runs the file) under this environment."""
     saved = dict(os.environ)
-    os.environ.pop("WEB_CONCURRENCY", None)
+    for name in ("WEB_CONCURRENCY", "RUNTIME_DIRECTORY", "LEDGER_BIND"):
+        os.environ.pop(name, None)
     os.environ.update(environment)
     try:
         return runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
@@ -85,6 +86,13 @@ def test_gunicorn_takes_its_workers_from_the_cpus_and_logs_for_journald():
     assert gunicorn_settings({"WEB_CONCURRENCY": "1"})["workers"] == 1
     assert (settings["accesslog"], settings["errorlog"]) == ("-", "-")
     assert settings["bind"] == "127.0.0.1:8001" and settings["graceful_timeout"] > 0
+
+
+def test_each_instance_has_a_control_socket_of_its_own_or_none():
+    assert unit("ledger@.service")["Service"]["RuntimeDirectory"] == "ledger-%i"
+    under_systemd = gunicorn_settings({"RUNTIME_DIRECTORY": "/run/ledger-8002"})
+    assert under_systemd["control_socket"] == "/run/ledger-8002/gunicorn.ctl"
+    assert gunicorn_settings({})["control_socket_disable"] is True  # never one shared path in the user's home
 
 
 def test_the_units_pass_systemd_analyze_verify(tmp_path):
