@@ -139,3 +139,12 @@ def test_the_shipped_site_with_a_certificate_passes_nginx_t(tmp_path):
                               "-e", str(tmp_path / "error.log")], capture_output=True, text=True, timeout=60)
     assert checked.returncode == 0, checked.stderr
     assert "[warn]" not in checked.stderr
+
+
+def test_the_cache_obeys_the_app_alone():
+    directives = [line.split()[0] for line in SHIPPED.read_text().splitlines() if line.strip() and
+                  not line.strip().startswith("#")]
+    # No lifetime of nginx's own, and Set-Cookie and Cache-Control are never ignored: an answer carrying a
+    # cookie, or private or no-store, is never kept.
+    assert {"proxy_cache_valid", "proxy_ignore_headers", "proxy_hide_header"}.isdisjoint(directives)
+    assert "proxy_cache" in directives

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
 import http.client
 import io
 import os
@@ -278,9 +279,11 @@ def test_nginx_sends_static_files_as_flask_would_and_compresses_text(site):
         "Content-Security-Policy"]
     again = site.visitor().get("/static/site.css", **{"If-None-Match": css.headers["ETag"]})
     assert again.status == 304
-    for path in ("/static/site.css", "/articles/kept-once", "/feed.xml"):
+    for path, kind in (("/static/site.css", "text/css"), ("/static/reader.js", "application/javascript"),
+                       ("/articles/kept-once", "text/html"), ("/feed.xml", "application/atom+xml")):
         packed = site.visitor().get(path, **{"Accept-Encoding": "gzip"})
-        assert packed.headers["Content-Encoding"] == "gzip", path
+        assert (packed.status, packed.headers["Content-Encoding"]) == (200, "gzip"), path
+        assert packed.headers["Content-Type"].startswith(kind) and gzip.decompress(packed.body), path
     missing = site.visitor().get("/static/no-such-file.css")
     assert missing.status == 404 and "X-Cache-Status" in missing.headers  # the app's own 404 page
 
