@@ -201,6 +201,8 @@ def wait_until_answering(port: int, server: subprocess.Popen, log: Path, seconds
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """nginx on the shipped site, two gunicorns, one PostgreSQL cluster of this module's own, one media folder."""
+    if not NGINX.exists():
+        pytest.fail(f"{NGINX} is missing on CI: .ci/run must install Debian's nginx-light package")
     folder = tmp_path_factory.mktemp("nginx-site")
     with contextlib.ExitStack() as stack:
         database, stop_database = stack.enter_context(throwaway_cluster(folder))
