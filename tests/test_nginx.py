@@ -3,7 +3,8 @@
 Everything is real and on loopback: Debian's nginx on deploy/nginx/ledger.conf (made a test server by
 tests/nginx.py's one substitution), two gunicorns started with deploy/gunicorn.conf.py (one worker each),
 a PostgreSQL cluster of this module's own (the last test stops it, so it is never the suite's), and the
-system Chromium. The last two tests stop an app server and then the database, so they run last.
+system Chromium. The last two tests stop an app server and then the database, so they run last. Since the
+database is the module's own either way, it runs in the SQLite run only (`make test`), not again in `make test-pg`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlalchemy.pool import NullPool
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import ADMIN_PASSWORD, BROWSER_AGENT, settings_for_tests
+from tests.databases import on_postgresql
 from tests.nginx import NGINX, Loopback, free_port, running_nginx
 from tests.postgresql import throwaway_cluster
 
@@ -45,6 +47,10 @@ COUNTING = re.compile(r"/reads/\d+$")
 
 if not NGINX.exists() and not os.environ.get("CI"):
     pytest.skip(f"{NGINX} is missing: install it with `apt-get install nginx-light`", allow_module_level=True)
+if on_postgresql():
+    # CI's time is short, and this module never touches the suite's database: a second run would repeat it exactly.
+    pytest.skip("runs once, in the SQLite run (`make test`): it starts a PostgreSQL cluster of its own whatever "
+                "the suite's database, since its last test stops it", allow_module_level=True)
 
 
 @dataclass
