@@ -39,7 +39,8 @@ from tests.postgresql import throwaway_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
-# The articles the tests read, each used by one test only, so the order of the tests changes no count.
+# The articles the tests read. A count, a title or a comment limit a test checks is on an article no other test
+# changes, so the order of the tests changes no figure.
 SLUGS = ("kept-while-down", "kept-once", "twenty-readers", "comments-here", "edited-later")
 COMMENTS_PER_MINUTE = 2
 # The article page's script counts a read at /reads/<id>.
