@@ -148,3 +148,13 @@ def test_the_cache_obeys_the_app_alone():
     # cookie, or private or no-store, is never kept.
     assert {"proxy_cache_valid", "proxy_ignore_headers", "proxy_hide_header"}.isdisjoint(directives)
     assert "proxy_cache" in directives
+
+
+def test_files_nginx_sends_itself_carry_the_apps_security_headers():
+    from web.security import SECURITY_HEADERS
+
+    site = SHIPPED.read_text()
+    for location in ("location /static/ {", "location ~ \"^/media/"):
+        block = site[site.index(location):].split("\n    }", 1)[0]  # to the block's own closing brace
+        added = dict(re.findall(r'add_header ([\w-]+) "?(.*?)"? always;', block))
+        assert SECURITY_HEADERS.items() <= added.items(), location  # one owner: web.security; this copy follows it
