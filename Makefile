@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run site demo test test-pg screenshots lint bench bench-smoke clean
+.PHONY: run site demo test test-pg screenshots lint bench bench-smoke bench-nginx clean
 
 # Try it: a brand-new site gets the demo once (remembered in the database; `flask --app app remove-demo` removes it).
 run: $(VENV)/.runtime
@@ -35,6 +35,11 @@ screenshots: $(VENV)/.dev
 # Throughput as a share of a bare Flask app on its own gunicorn, same settings (needs wrk); the table goes to bench/results.txt.
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py --seconds 12 --articles 200
+
+# The site through nginx on the shipped deploy/nginx/ledger.conf, as a share of that nginx sending the same pages
+# as files from disk, and reads counted through it checked exact (needs wrk and nginx-light); bench/results-nginx.txt.
+bench-nginx: $(VENV)/.dev
+	$(BIN)/python bench/nginx.py --seconds 12 --articles 200
 
 # The same run in a few seconds, only to show it works (CI); its table goes to test-artifacts/.
 bench-smoke: $(VENV)/.dev

@@ -4,6 +4,7 @@ On a PostgreSQL run it is TEST_DATABASE_URL's server. On a SQLite run scripts/wi
 throwaway cluster once for the session (the same script `make test-pg` uses) and stops it at the end;
 where no PostgreSQL is installed those tests are skipped, and the PostgreSQL run covers them.
 A test module takes the fixtures it uses as its own names: `postgresql_server = postgresql.postgresql_server`.
+A test that stops its database takes a cluster of its own, `throwaway_cluster`, on either run.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import itertools
 import os
 import subprocess
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,15 +36,29 @@ def postgresql_server(tmp_path_factory):
     if on_postgresql():
         yield TEST_DATABASE_URL
         return
-    url_file = tmp_path_factory.mktemp("postgresql") / "url"
+    with throwaway_cluster(tmp_path_factory.mktemp("postgresql")) as (url, _stop):
+        yield url
+
+
+@contextmanager
+def throwaway_cluster(folder: Path) -> Iterator[tuple[str, Callable[[], None]]]:
+    """A cluster of its own from scripts/with-postgres: its URL, and a function that stops and removes it
+    before the block ends (a test of the database going away); the block's end stops it otherwise."""
+    url_file = folder / "url"
     process = subprocess.Popen([str(ROOT / "scripts" / "with-postgres"), "sh", "-c", HOLD_SERVER, str(url_file)],
                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def stop() -> None:
+        """End the held command: the script stops the cluster and removes it (once; again does nothing)."""
+        if not process.stdin.closed:
+            process.stdin.close()
+            process.wait(timeout=60)
+            process.stderr.close()
+
     try:
-        yield wait_for_url(url_file, process)
+        yield wait_for_url(url_file, process), stop
     finally:
-        process.stdin.close()  # the held command ends, and the script stops the cluster and removes it
-        process.wait(timeout=60)
-        process.stderr.close()
+        stop()
 
 
 def wait_for_url(url_file: Path, process: subprocess.Popen, seconds: float = 120) -> str:
