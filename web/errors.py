@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import contextlib
+
+from flask import Flask, g, render_template
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from models import db
@@ -17,7 +20,11 @@ MESSAGES = {
     413: ("Too large", "What you sent is larger than this site accepts. Please shorten it and try again."),
     429: ("Too many requests", "You have sent too many requests. Please wait a little and try again."),
     500: ("Something went wrong", "The page could not be shown because of an error on our side. Please try again."),
+    503: ("Back in a moment", "The site cannot reach its database just now. Please try again in a minute. If you "
+                              "were sending something, go back: your browser still has what you typed."),
 }
+# A reader's browser or a proxy may ask again after this many seconds.
+RETRY_AFTER_SECONDS = 30
 
 
 def render_error(code: int, message: str | None = None, back: tuple[str, str] | None = None):
@@ -42,7 +49,20 @@ def handle_server_error(error: Exception):
     return render_error(500)
 
 
+def handle_database_unavailable(error: OperationalError):
+    """The database does not answer (stopped, unreachable, or SQLite's file busy past its timeout): a 503.
+
+    The page is drawn without the menu and footer, which come from the database.
+    """
+    g.database_unavailable = True
+    with contextlib.suppress(SQLAlchemyError):  # the connection may be gone; the session ends with the request
+        db.session.rollback()
+    page, code = render_error(503)
+    return page, code, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+
+
 def init_app(app: Flask) -> None:
     """Route every error the site can answer to its page."""
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(InternalServerError, handle_server_error)

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from flask import Flask, Response, current_app, g, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Request
 
 from content.text import AtMostEvery, now_utc
@@ -119,6 +120,10 @@ class PageCache:
             self.version, self.next_publication = read_version()
         return Generation(self.version, self.next_publication)
 
+    def last_generation(self) -> Generation:
+        """The generation as last read, for when the database cannot be asked."""
+        return Generation(self.version, self.next_publication)
+
     def reread_version(self) -> None:
         """Read the site version afresh at the next page: this process just committed a change (the write pipeline)."""
         self.checks.forget()
@@ -212,7 +217,12 @@ class KeptPages:
             key = page_key(environ)
             # Only an address with a kept page asks for the generation (and so, at most once a second, the database).
             if key in self.cache.pages:
-                entry = self.cache.get(key, self.cache.generation(self.read_version))
+                try:
+                    generation = self.cache.generation(self.read_version)
+                except SQLAlchemyError:
+                    # The database does not answer: the page as last known beats an error; Flask says 503 for the rest.
+                    generation = self.cache.last_generation()
+                entry = self.cache.get(key, generation)
                 if entry is not None:
                     return entry.answer(environ, start_response)
         return self.inner(environ, start_response)

@@ -94,6 +94,8 @@ def menu_categories() -> list[Category]:
 def site_context() -> dict:
     """The site name, the categories for the header and the newsroom's pages for the footer of every page, and
     whether the page is everyone's."""
+    if g.get("database_unavailable"):  # the 503 page: nothing that needs the database
+        return {"site_name": current_app.config["SITE_NAME"], "nav_categories": [], "footer_pages": [], "shared": True}
     return {"site_name": current_app.config["SITE_NAME"], "nav_categories": menu_categories(),
             "footer_pages": SitePage.in_footer(), "shared": rendering_shared()}
 
