@@ -16,7 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 # The one place the servers' settings are kept: the site, the constant and the limit all run with these.
-GUNICORN_FLAGS = ("--workers", "2", "--worker-class", "sync")
+# No control socket: its one default path per user would be shared by the three servers and any other run.
+GUNICORN_FLAGS = ("--workers", "2", "--worker-class", "sync", "--no-control-socket")
 START_SECONDS = 30
 STOP_SECONDS = 10
 

@@ -63,7 +63,8 @@ def servers(tmp_path_factory, migrated_database):
     ports, processes = [free_port(), free_port()], []
     for port in ports:
         processes.append(subprocess.Popen(
-            [str(GUNICORN), "--workers", "1", "--bind", f"127.0.0.1:{port}", f"app:create_app({settings!r})"],
+            [str(GUNICORN), "--workers", "1", "--no-control-socket", "--bind", f"127.0.0.1:{port}",
+             f"app:create_app({settings!r})"],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         ))
     for port, process in zip(ports, processes, strict=True):

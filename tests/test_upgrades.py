@@ -332,3 +332,31 @@ def test_a_failed_upgrade_leaves_postgresql_as_it_was_and_sqlite_at_its_last_fin
             assert database_revision() == head
             assert {"password_links", "site_pages", "half_done"} <= tables
         db.engine.dispose()
+
+
+def test_a_backup_made_at_the_first_schema_is_restored_by_the_new_code_and_upgraded(tmp_path, frozen_clock):
+    old = create_app(settings_for_tests(tmp_path / "first"))  # an empty database of the run's kind
+    with old.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as connection:
+            first_schema_rows(connection, {})
+        made = old.test_cli_runner().invoke(args=["backup", str(tmp_path / "backups")])
+        assert made.exit_code == 0, made.output
+        db.engine.dispose()
+    [backup] = (path for path in (tmp_path / "backups").iterdir() if path.name[0].isdigit())
+    new = create_app(settings_for_tests(tmp_path / "restored"))
+    with new.app_context():
+        restored = new.test_cli_runner().invoke(args=["restore", str(backup)])
+        assert restored.exit_code == 0, restored.output
+        steps = len(chain_from_base(scripts_in(MIGRATIONS))) - 1
+        assert f"Upgraded ({steps} of {steps}): " in restored.output and "Indexed 3 articles." in restored.output
+        assert database_revision() == chain_from_base(scripts_in(MIGRATIONS))[-1].revision
+        db.engine.dispose()
+    client = new.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = BROWSER_AGENT
+    article = text_of(client, "/articles/harbour-dredging-starts")
+    assert "Boats will moor upstream." in article and "About time the channel was cleared." in article
+    assert "1,234 Reads" in article and "my site" not in article
+    assert GREEK_TITLE in text_of(client, "/") and "Budget draft" not in text_of(client, "/")
+    assert text_of(client, "/search?q=dredging").count("Harbour dredging starts") >= 1
+    assert sign_in(client, "mara", PASSWORD).status_code == 302
