@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import enum
+import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
@@ -11,7 +15,40 @@ from sqlalchemy.orm import Mapped, column_property, joinedload, mapped_column, r
 
 from content.text import now_utc
 from models.articles import Article
-from models.base import UTCDateTime, db
+from models.base import MAX_ID, UTCDateTime, db
+
+EARLIER, LATER = "e", "l"
+COMMENT_CURSOR = re.compile(r"([el]):([0-9]{1,19})")
+
+
+class BadCommentCursor(ValueError):
+    """A comment page's cursor that was not made by encode_comment_cursor."""
+
+
+def encode_comment_cursor(direction: str, comment_id: int) -> str:
+    """An opaque cursor: the comments earlier (or later) than this one."""
+    return base64.urlsafe_b64encode(f"{direction}:{comment_id}".encode()).decode().rstrip("=")
+
+
+def decode_comment_cursor(cursor: str) -> tuple[str, int]:
+    """(direction, comment id) of a cursor; BadCommentCursor when it does not parse or names no possible id."""
+    try:
+        match = COMMENT_CURSOR.fullmatch(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii"))
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        match = None
+    if match is None or not 0 < int(match[2]) <= MAX_ID:
+        raise BadCommentCursor(cursor)
+    return match[1], int(match[2])
+
+
+@dataclass
+class CommentPage:
+    """The comments one article page shows, oldest first, and the cursors to the pages before and after."""
+
+    comments: list[Comment]
+    paged: bool  # reached by a cursor, not the article's own address
+    earlier: str | None
+    later: str | None
 
 
 class CommentStatus(enum.StrEnum):
@@ -54,13 +91,29 @@ class Comment(db.Model):
         return db.session.execute(select(func.count(cls.id)).where(cls.status == CommentStatus.PENDING)).scalar_one()
 
     @classmethod
-    def shown_on(cls, article_id: int, own_ids: list[int] = ()) -> list[Comment]:
-        """An article's visible comments, and those of own_ids still awaiting moderation, oldest first."""
+    def page_on(cls, article_id: int, per_page: int, cursor: str | None = None, own_ids: list[int] = ()) -> CommentPage:
+        """One page of an article's visible comments (and of own_ids still held), shown oldest first.
+
+        Without a cursor it is the newest `per_page`, so a new comment shows on the page its author is
+        sent back to; the cursor of an earlier or later page names the comment it starts beyond (keyset:
+        as fast on the hundredth page as on the first). BadCommentCursor for a cursor not made here.
+        """
+        direction, beyond = decode_comment_cursor(cursor) if cursor else (EARLIER, None)
         shown = cls.status == CommentStatus.VISIBLE
         if own_ids:
             shown = or_(shown, and_(cls.id.in_(own_ids), cls.status == CommentStatus.PENDING))
-        query = select(cls).where(cls.article_id == article_id, shown).order_by(cls.id)
-        return list(db.session.execute(query).scalars())
+        query = select(cls).where(cls.article_id == article_id, shown)
+        if beyond is not None:
+            query = query.where(cls.id < beyond if direction == EARLIER else cls.id > beyond)
+        order = cls.id.desc() if direction == EARLIER else cls.id.asc()
+        found = list(db.session.execute(query.order_by(order).limit(per_page + 1)).scalars())
+        more, comments = len(found) > per_page, found[:per_page]
+        comments.sort(key=lambda comment: comment.id)
+        earlier_left = more if direction == EARLIER else beyond is not None
+        later_left = beyond is not None if direction == EARLIER else more
+        return CommentPage(comments, cursor is not None,
+                           encode_comment_cursor(EARLIER, comments[0].id) if comments and earlier_left else None,
+                           encode_comment_cursor(LATER, comments[-1].id) if comments and later_left else None)
 
     @classmethod
     def held_of(cls, article_id: int, own_ids: list[int]) -> list[Comment]:

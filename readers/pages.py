@@ -36,6 +36,7 @@ from models import (
     published_page,
     with_tag,
 )
+from models.comments import BadCommentCursor
 from readers.addresses import resolve
 from readers.article_page import render_article
 from readers.forms import COMMENT_FORM_MAX_AGE, CommentForm
@@ -132,7 +133,10 @@ def article(slug: str):
     """
     found = resolve(Article, slug)
     page_holds_until(now_utc() + COMMENT_FORM_MAX_AGE / 2)
-    return render_article(found, CommentForm(meta={"csrf": False}))
+    try:
+        return render_article(found, CommentForm(meta={"csrf": False}), request.args.get("comments"))
+    except BadCommentCursor:
+        abort(404)
 
 
 @bp.get("/<slug>")

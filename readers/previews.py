@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 
 from content.text import excerpt
-from models import Article, Comment
+from models import Article
 from web.urls import absolute_url
 
 # Search engines show at most this much of a NewsArticle's headline.
@@ -27,7 +27,7 @@ def headline(title: str) -> str:
     return excerpt(title, HEADLINE_MAX - 1)
 
 
-def news_article_data(article: Article, comments: list[Comment]) -> dict:
+def news_article_data(article: Article, comment_count: int) -> dict:
     """The schema.org NewsArticle of an article page, from what the page already loaded (no query)."""
     url = absolute_url("reader.article", slug=article.slug)
     config = current_app.config
@@ -42,7 +42,7 @@ def news_article_data(article: Article, comments: list[Comment]) -> dict:
         "dateModified": article.last_changed_at.isoformat(timespec="seconds"),
         "articleSection": article.category.name,
         "keywords": [tag.name for tag in article.tags],
-        "commentCount": sum(1 for comment in comments if not comment.awaiting_moderation),
+        "commentCount": comment_count,
         "inLanguage": config["SITE_LANGUAGE"],
         "publisher": {
             "@type": "Organization",

@@ -32,7 +32,7 @@ PRIVATE_CACHE_CONTROL = "private, no-store"
 # Says who answered a shared page: the layer from a kept copy, or Flask rendering it.
 SERVED_HEADER = "X-Page-Cache"
 # The query parameters that change a shared page; any other is left out of its key.
-KNOWN_PARAMETERS = ("after", "before", "page")
+KNOWN_PARAMETERS = ("after", "before", "comments", "page")
 # At least the 1,000 most recent pages; a page of the site is 10-40 KB, so this is tens of MB at most.
 PAGES_KEPT = 2000
 # Each process reads the site version at most this often: a change reaches every process within it.

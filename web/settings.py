@@ -47,6 +47,8 @@ DEFAULTS = {
     "MODERATION_COMMENTS_PER_PAGE": 50,
     "NEWSROOM_TAGS_PER_PAGE": 100,
     "MEDIA_PICTURES_PER_PAGE": 30,
+    # An article page shows its newest comments, oldest first, with links to earlier and later pages.
+    "COMMENTS_PER_PAGE": 50,
     # Large enough for a long comment form, small enough to refuse junk early.
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "COMMENT_MIN_SECONDS": 2,
