@@ -60,6 +60,8 @@ def test_the_scheme_comes_from_a_trusted_proxy_only(remote, proto, expected):
 
 @pytest.mark.parametrize("settings_overrides", [PROXY])
 def test_the_site_reads_forwarded_headers_before_anything_else(app, client):
+    assert isinstance(app.wsgi_app, BehindProxies)  # outermost: every layer behind it sees the client
+    assert any(isinstance(layer, BehindProxies) for layer in layers(app))  # the walk below finds it when it is there
     app.add_url_rule("/seen", "seen", lambda: f"{request.scheme} {request.remote_addr}")
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.44"}
     assert client.get("/seen", headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.2"}).text == "https 192.0.2.44"
